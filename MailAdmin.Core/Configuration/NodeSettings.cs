@@ -1,0 +1,26 @@
+using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Distribution;
+using MailAdmin.Core.Mail;
+using MailAdmin.Core.Nodes;
+using Microsoft.Extensions.Configuration;
+
+namespace MailAdmin.Core.Configuration;
+
+/// <summary>
+/// Every option of API.md's "Running a node", read and checked before the
+/// node starts. A bad value throws <see cref="InvalidSettingException"/>.
+/// </summary>
+public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin)
+{
+    public static NodeSettings Read(IConfiguration configuration)
+    {
+        var reader = new SettingsReader(configuration);
+        var cluster = ClusterOptions.Read(reader);
+        var smtp = SmtpOptions.Read(reader);
+        var admin = AdminOptions.Read(reader);
+
+        // The data folder last: it is created on disk, so only once the rest is known good.
+        var node = NodeOptions.Read(reader);
+        return new NodeSettings(node, cluster, smtp, admin);
+    }
+}

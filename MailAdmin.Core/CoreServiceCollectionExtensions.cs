@@ -1,0 +1,33 @@
+using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Configuration;
+using MailAdmin.Core.Nodes;
+using MailAdmin.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailAdmin.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Registers the node's settings, its database and the account services.</summary>
+    public static IServiceCollection AddMailAdminCore(this IServiceCollection services, NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Node);
+        services.AddSingleton(settings.Cluster);
+        services.AddSingleton(settings.Smtp);
+        services.AddSingleton(settings.Admin);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddDbContextFactory<NodeDbContext>(options =>
+            options.UseSqlite($"Data Source={settings.Node.DatabasePath};Pooling=True"));
+        services.AddSingleton<NodeDatabase>();
+
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AdministratorService>();
+        services.AddSingleton<NodeInfoService>();
+        return services;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace MailAdmin.Core.Storage;
+
+/// <summary>Brings the node database to the current schema at start.</summary>
+public sealed class NodeDatabase(IDbContextFactory<NodeDbContext> databases)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+
+        // WAL lets the console read while a write is in progress; FULL sync
+        // makes every committed change survive a power cut.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Database.CanConnectAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,49 @@
+using MailAdmin.Core.Nodes;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
+
+namespace MailAdmin.Web.Components.Layout;
+
+/// <summary>The console's shell: app bar with the node's name and role, the menu, and a theme that follows the browser.</summary>
+public sealed partial class MainLayout
+{
+    private MudThemeProvider? _themeProvider;
+    private ErrorBoundary? _errorBoundary;
+    private bool _drawerOpen = true;
+    private bool _darkMode;
+    private bool _interactive;
+
+    [Inject]
+    private NodeInfoService Node { get; set; } = default!;
+
+    private string RoleLabel => Node.Role switch
+    {
+        NodeRole.Master => "Master",
+        NodeRole.Slave => "Slave",
+        _ => "Standalone",
+    };
+
+    protected override void OnParametersSet() => _errorBoundary?.Recover();
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || _themeProvider is null)
+        {
+            return;
+        }
+
+        _darkMode = await _themeProvider.GetSystemDarkModeAsync();
+        await _themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChangedAsync);
+        _interactive = true;
+        StateHasChanged();
+    }
+
+    private Task OnSystemDarkModeChangedAsync(bool dark)
+    {
+        _darkMode = dark;
+        return InvokeAsync(StateHasChanged);
+    }
+
+    private void ToggleDrawer() => _drawerOpen = !_drawerOpen;
+}

@@ -1,0 +1,52 @@
+using MailAdmin.Core;
+using MailAdmin.Core.Configuration;
+using MailAdmin.Web.Api;
+using MailAdmin.Web.Components;
+using MailAdmin.Web.Security;
+using Microsoft.AspNetCore.DataProtection;
+using MudBlazor.Services;
+
+namespace MailAdmin.Web.Hosting;
+
+/// <summary>Composes a node: Core services, security, the console and the API.</summary>
+public static class MailAdminHostingExtensions
+{
+    public static WebApplicationBuilder AddMailAdmin(this WebApplicationBuilder builder, NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        var services = builder.Services;
+        services.AddMailAdminCore(settings);
+        services.AddHostedService<NodeInitializer>();
+
+        // Keys beside the node's data, so cookies survive restarts and nodes on one machine never share keys.
+        services.AddDataProtection()
+            .PersistKeysToFileSystem(KeyFolder.Prepare(settings.Node.KeysDir))
+            .SetApplicationName("MailAdmin");
+
+        services.AddConsoleSecurity(settings.Node);
+        services.AddAdminApi();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication UseMailAdmin(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseSecurityHeaders();
+        app.UseAdminApiErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapAdminApi();
+        app.MapConsoleAccount();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
