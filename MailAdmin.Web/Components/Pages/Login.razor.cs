@@ -1,9 +1,9 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Errors;
 using MailAdmin.Core.Nodes;
+using MailAdmin.Web.Api;
 using MailAdmin.Web.Security;
 using Microsoft.AspNetCore.Components;
-using MailAdmin.Web.Api;
 using MudBlazor;
 
 namespace MailAdmin.Web.Components.Pages;
