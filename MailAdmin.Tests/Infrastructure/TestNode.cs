@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using MailAdmin.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -82,6 +83,9 @@ public sealed class TestNode : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
             builder.Logging.AddProvider(new FakeLoggerProvider(collector));
+
+            // Open console circuits (WebSockets) would hold a stop for the default 30 s.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         });
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Urls.Single();

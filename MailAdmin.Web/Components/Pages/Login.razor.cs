@@ -29,7 +29,8 @@ public sealed partial class Login
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
-    [SupplyParameterFromForm(FormName = "login")]
+    // The form's fields are named after the bound expression (Input.Username), so the posted model is named "Input" too.
+    [SupplyParameterFromForm(FormName = "login", Name = "Input")]
     private LoginInput? Posted { get; set; }
 
     private LoginInput Input => Posted ??= new LoginInput();

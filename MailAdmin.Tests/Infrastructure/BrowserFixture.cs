@@ -1,0 +1,69 @@
+using Microsoft.Playwright;
+
+namespace MailAdmin.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright (whose driver ships in
+/// its NuGet package: no browser download). One browser serves a test
+/// collection; each test opens a context of its own.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly string _profileRoot = Path.Combine(Path.GetTempPath(), $"mailadmin-chromium-{Guid.NewGuid():N}");
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = RequiredTool.Find(ChromiumPath, "apt-get install -y chromium");
+        Directory.CreateDirectory(_profileRoot);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+            Env = new Dictionary<string, string>
+            {
+                ["XDG_CONFIG_HOME"] = Path.Combine(_profileRoot, "config"),
+                ["XDG_CACHE_HOME"] = Path.Combine(_profileRoot, "cache"),
+            },
+            Timeout = 30_000,
+        });
+    }
+
+    /// <summary>A fresh browser context (cookies of its own) and a page in it.</summary>
+    public async Task<IPage> NewPageAsync(ColorScheme colorScheme = ColorScheme.Light)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ColorScheme = colorScheme, Locale = "en-US" });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (Directory.Exists(_profileRoot))
+        {
+            Directory.Delete(_profileRoot, recursive: true);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
