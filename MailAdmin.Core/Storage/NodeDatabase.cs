@@ -10,8 +10,9 @@ public sealed class NodeDatabase(IDbContextFactory<NodeDbContext> databases)
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
 
-        // WAL lets the console read while a write is in progress; FULL sync
-        // makes every committed change survive a power cut.
+        // WAL lets the console read while a write is in progress. The mode is
+        // stored in the file; the bundled SQLite's default synchronous=FULL
+        // then syncs the log at every commit, so a committed change survives a power cut.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
     }
 

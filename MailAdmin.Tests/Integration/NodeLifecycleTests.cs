@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using MailAdmin.Core.Configuration;
 using MailAdmin.Tests.Infrastructure;
+using MailAdmin.Web.Hosting;
 
 namespace MailAdmin.Tests.Integration;
 
@@ -76,6 +78,20 @@ public sealed partial class NodeLifecycleTests
         forged.Add(second.BaseAddress, new Cookie("MailAdmin.beta", alphaCookie.Value));
         using var stranger = second.CreateClient(forged);
         Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("api/v1/node")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SecondNode_OnADataDirInUse_IsRefusedNamingNodeDataDir()
+    {
+        await using var node = await TestNode.StartAsync("owner");
+
+        var error = Assert.Throws<InvalidSettingException>(() =>
+            NodeHost.Create(["--urls=http://127.0.0.1:0", "--Node:Name=intruder", $"--Node:DataDir={node.DataDir}"]));
+
+        Assert.Equal("Node:DataDir", error.Setting);
+        Assert.Contains("in use by another running node", error.Message, StringComparison.Ordinal);
+        using var client = await node.SignedInClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/v1/node")).StatusCode);
     }
 
     [GeneratedRegex(@"random password (\S+)")]

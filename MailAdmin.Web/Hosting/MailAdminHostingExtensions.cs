@@ -46,7 +46,8 @@ public static class MailAdminHostingExtensions
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapAdminApi();
         app.MapConsoleAccount();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // SecurityHeaders' policy already says frame-ancestors 'none'; Blazor would add a second, weaker one.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using MailAdmin.Core.Configuration;
+using MailAdmin.Core.Storage;
 
 namespace MailAdmin.Web.Hosting;
 
@@ -51,11 +52,20 @@ public static partial class NodeHost
         builder.WebHost.UseStaticWebAssets();
         ListenUrls.Check(builder.Configuration["urls"]);
         var settings = NodeSettings.Read(builder.Configuration);
-        builder.AddMailAdmin(settings);
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.UseMailAdmin();
-        return app;
+        var dataDirLock = DataDirLock.Acquire(settings.Node.DataDir);
+        try
+        {
+            builder.AddMailAdmin(settings);
+            configure?.Invoke(builder);
+            var app = builder.Build();
+            app.Lifetime.ApplicationStopped.Register(dataDirLock.Dispose);
+            app.UseMailAdmin();
+            return app;
+        }
+        catch
+        {
+            dataDirLock.Dispose();
+            throw;
+        }
     }
 }

@@ -42,7 +42,13 @@ public static class ConsoleSecurityExtensions
                     OnValidatePrincipal = ValidateSessionAsync,
                 };
             });
-        services.AddAntiforgery(options => options.Cookie.Name = $"MailAdmin.Antiforgery.{node.Name}");
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = $"MailAdmin.Antiforgery.{node.Name}";
+
+            // SecurityHeaders sends X-Frame-Options: DENY on every response; a second, weaker value would contradict it.
+            options.SuppressXFrameOptionsHeader = true;
+        });
 
         services.AddAuthorization(options =>
         {

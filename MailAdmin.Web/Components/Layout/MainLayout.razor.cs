@@ -1,4 +1,6 @@
+using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Nodes;
+using MailAdmin.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
@@ -23,6 +25,11 @@ public sealed partial class MainLayout
         NodeRole.Slave => "Slave",
         _ => "Standalone",
     };
+
+    private static string AdminRoleLabel(System.Security.Claims.ClaimsPrincipal user) =>
+        user.ToAdmin() is { } admin
+            ? admin.Role.DisplayName() + (admin.Domain is { } domain ? $" ({domain})" : string.Empty)
+            : string.Empty;
 
     protected override void OnParametersSet() => _errorBoundary?.Recover();
 
