@@ -16,6 +16,11 @@ public static class PasswordHasher
     private const int SaltSize = 16;
     private const int KeySize = 32;
 
+    // Bounds for a stored hash: a damaged or planted value must neither verify
+    // everything (an empty key) nor keep a core busy for hours (a huge count).
+    private const int MinIterations = 10_000;
+    private const int MaxIterations = 10_000_000;
+
     // Verified against when the account does not exist, so that an unknown
     // name costs the same time as a wrong password.
     private static readonly Lazy<string> Decoy = new(() => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
@@ -34,7 +39,8 @@ public static class PasswordHasher
         ArgumentNullException.ThrowIfNull(stored);
         var parts = stored.Split('$');
         if (parts.Length != 4 || parts[0] != Scheme
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) || iterations < 1)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations)
+            || iterations is < MinIterations or > MaxIterations)
         {
             return false;
         }
@@ -46,6 +52,11 @@ public static class PasswordHasher
             expected = Convert.FromBase64String(parts[3]);
         }
         catch (FormatException)
+        {
+            return false;
+        }
+
+        if (salt.Length < SaltSize || expected.Length != KeySize)
         {
             return false;
         }
