@@ -202,6 +202,19 @@ public sealed partial class AdministratorService(
         }, cancellationToken);
     }
 
+    /// <summary>Takes one principal off the administrator list, under the same rules as a replacement.</summary>
+    public async Task RevokeAsync(Actor actor, string principal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var current = await ListAdminsAsync(actor.Principal, cancellationToken);
+        if (!current.Any(g => g.Principal == principal))
+        {
+            throw MailAdminException.NotFound("not-an-administrator", $"{principal} is not on the administrator list.");
+        }
+
+        await ReplaceAdminsAsync(actor, [.. current.Where(g => g.Principal != principal)], cancellationToken);
+    }
+
     /// <summary>Creates a local administrator account with a role.</summary>
     public Task<AdminGrantInfo> CreateLocalAdminAsync(Actor actor, string name, string password, AdminRole role, string? domain, CancellationToken cancellationToken)
     {

@@ -18,9 +18,14 @@ public sealed class AuditLog(IDbContextFactory<NodeDbContext> databases, TimePro
     public const string Success = "success";
     public const int MaxPageSize = 500;
 
+    /// <remarks>
+    /// The token is deliberately not used: a record of an action, or of a refusal,
+    /// must be written even when the caller has given up waiting.
+    /// </remarks>
     public async Task RecordAsync(string actor, string clientAddress, string action, string target, string result, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        _ = cancellationToken;
+        await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
         db.AuditEntries.Add(new AuditEntry
         {
             At = clock.GetUtcNow(),
@@ -31,7 +36,6 @@ public sealed class AuditLog(IDbContextFactory<NodeDbContext> databases, TimePro
             Result = Truncate(result, 64),
         });
 
-        // An audit record must not be lost because the caller gave up.
         await db.SaveChangesAsync(CancellationToken.None);
     }
 

@@ -86,8 +86,4 @@ public sealed class AuditApiTests : IAsyncLifetime
         Assert.Equal(0, percent!.Total);
         Assert.Equal(0, injection!.Total);
     }
-
-    private sealed record AuditItemDto(DateTimeOffset At, string Actor, string ClientAddress, string Action, string Target, string Result);
-
-    private sealed record AuditPageDto(List<AuditItemDto> Items, int Total);
 }

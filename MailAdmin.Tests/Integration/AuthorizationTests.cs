@@ -168,10 +168,4 @@ public sealed class AuthorizationTests : IAsyncLifetime
         var response = await _admin.PostAsJsonAsync("api/v1/admins/local", new { name, password, role, domain });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
-
-    private sealed record AdminDto(string Principal, string Role, string? Domain);
-
-    private sealed record AuditItemDto(DateTimeOffset At, string Actor, string ClientAddress, string Action, string Target, string Result);
-
-    private sealed record AuditPageDto(List<AuditItemDto> Items, int Total);
 }

@@ -43,14 +43,14 @@ public sealed partial class Administrators
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync("Remove administrator",
             $"{grant.Principal} will no longer administer this server, and their open sessions end.", yesText: "Remove", cancelText: "Cancel");
-        if (confirmed != true || _admins is null)
+        if (confirmed != true)
         {
             return;
         }
 
         try
         {
-            await Service.ReplaceAdminsAsync(await GetActorAsync(), [.. _admins.Where(a => a != grant)], CancellationToken.None);
+            await Service.RevokeAsync(await GetActorAsync(), grant.Principal, CancellationToken.None);
             Snackbar.Add($"{grant.Principal} was removed.", Severity.Success);
         }
         catch (MailAdminException e)
