@@ -1,5 +1,7 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Configuration;
+using MailAdmin.Core.Directory;
+using MailAdmin.Core.Domains;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +20,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(settings.Cluster);
         services.AddSingleton(settings.Smtp);
         services.AddSingleton(settings.Admin);
+        services.AddSingleton(settings.Directory);
         services.AddSingleton(TimeProvider.System);
 
         services.AddDbContextFactory<NodeDbContext>(options =>
@@ -26,8 +29,14 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<AuditLog>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<DirectoryAdministrators>();
         services.AddSingleton<AdministratorService>();
         services.AddSingleton<NodeInfoService>();
+        services.AddSingleton<IDirectoryClient, LdapDirectoryClient>();
+        services.AddSingleton<DomainService>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<AddressBookService>();
+        services.AddSingleton<DirectorySyncService>();
         return services;
     }
 }

@@ -16,5 +16,8 @@ public sealed record AdminPrincipal(string Id, string DisplayName, AdminRole Rol
 /// <summary>Who asks for an operation, and from where: what the audit log records.</summary>
 public sealed record Actor(AdminPrincipal Principal, string ClientAddress)
 {
+    /// <summary>The node itself, for scheduled work such as the periodic directory sync.</summary>
+    public static Actor System { get; } = new(new AdminPrincipal("system", "system", AdminRole.ServerReadWrite, null), "local");
+
     public string Name => Principal.Id;
 }

@@ -16,6 +16,7 @@ public sealed partial class AdministratorService(
     IDbContextFactory<NodeDbContext> databases,
     AuditLog audit,
     LoginThrottle throttle,
+    DirectoryAdministrators directoryAdministrators,
     TimeProvider clock,
     ILogger<AdministratorService> logger)
 {
@@ -67,7 +68,8 @@ public sealed partial class AdministratorService(
     public async Task<SignedIn> SignInAsync(string? username, string? password, string clientAddress, CancellationToken cancellationToken)
     {
         var name = (username ?? string.Empty).Trim().ToLowerInvariant();
-        var target = name.Length > 0 ? AdminPrincipal.LocalId(Shorten(name)) : "(empty)";
+        var isDirectory = name.Contains('@', StringComparison.Ordinal);
+        var target = name.Length == 0 ? "(empty)" : isDirectory ? $"user:{Shorten(name)}" : AdminPrincipal.LocalId(Shorten(name));
         if (throttle.LockedFor(clientAddress) is { } wait)
         {
             LogLockedOutRefused(logger, clientAddress);
@@ -75,7 +77,19 @@ public sealed partial class AdministratorService(
             throw LockedOut(wait);
         }
 
-        var account = await FindSignInAsync(name, password ?? string.Empty, cancellationToken);
+        SignedIn? account;
+        try
+        {
+            account = isDirectory
+                ? await directoryAdministrators.SignInAsync(name, password ?? string.Empty, cancellationToken)
+                : await FindSignInAsync(name, password ?? string.Empty, cancellationToken);
+        }
+        catch (MailAdminException e) when (e.Kind == ErrorKind.Unavailable)
+        {
+            await audit.RecordAsync(target, clientAddress, "session.login", target, e.Code, cancellationToken);
+            throw;
+        }
+
         if (account is null)
         {
             var nowLocked = throttle.RecordFailure(clientAddress);
@@ -98,7 +112,7 @@ public sealed partial class AdministratorService(
     {
         if (!principalId.StartsWith(AdminPrincipal.LocalPrefix, StringComparison.Ordinal))
         {
-            return null;
+            return await directoryAdministrators.ValidateSessionAsync(principalId, securityStamp, cancellationToken);
         }
 
         var name = principalId[AdminPrincipal.LocalPrefix.Length..];

@@ -1,4 +1,5 @@
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Directory;
 using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Nodes;
@@ -10,7 +11,7 @@ namespace MailAdmin.Core.Configuration;
 /// Every option of API.md's "Running a node", read and checked before the
 /// node starts. A bad value throws <see cref="InvalidSettingException"/>.
 /// </summary>
-public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin)
+public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin, DirectoryOptions Directory)
 {
     public static NodeSettings Read(IConfiguration configuration)
     {
@@ -18,9 +19,10 @@ public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, Smtp
         var cluster = ClusterOptions.Read(reader);
         var smtp = SmtpOptions.Read(reader);
         var admin = AdminOptions.Read(reader);
+        var directory = DirectoryOptions.Read(reader);
 
         // The data folder last: it is created on disk, so only once the rest is known good.
         var node = NodeOptions.Read(reader);
-        return new NodeSettings(node, cluster, smtp, admin);
+        return new NodeSettings(node, cluster, smtp, admin, directory);
     }
 }

@@ -58,6 +58,23 @@ public sealed class SettingsReader(IConfiguration configuration)
         return value;
     }
 
+    /// <summary>A number that may have a fraction, written with a dot.</summary>
+    public double Fraction(string key, double fallback, double min, double max)
+    {
+        var raw = Text(key);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new InvalidSettingException(key, $"'{raw}' is not a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        return value;
+    }
+
     /// <summary>A <c>host:port</c> pair, such as a relay host.</summary>
     public (string Host, int Port)? HostAndPort(string key, int defaultPort)
     {

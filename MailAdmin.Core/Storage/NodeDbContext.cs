@@ -1,5 +1,8 @@
+using System.Text.Json;
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Domains;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace MailAdmin.Core.Storage;
@@ -12,6 +15,22 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
     public DbSet<AdminGrant> AdminGrants => Set<AdminGrant>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<MailDomain> Domains => Set<MailDomain>();
+
+    public DbSet<DirectorySettings> DirectorySettings => Set<DirectorySettings>();
+
+    public DbSet<MailUser> Users => Set<MailUser>();
+
+    public DbSet<UserAlias> UserAliases => Set<UserAlias>();
+
+    public DbSet<MailGroup> Groups => Set<MailGroup>();
+
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+
+    public DbSet<DomainAlias> Aliases => Set<DomainAlias>();
+
+    public DbSet<MailingList> MailingLists => Set<MailingList>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -38,6 +57,60 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
             e.HasIndex(a => a.At);
             e.HasIndex(a => new { a.Actor, a.At });
             e.HasIndex(a => new { a.Action, a.At });
+        });
+        modelBuilder.Entity<MailDomain>(e =>
+        {
+            e.Property(d => d.Name).HasMaxLength(253);
+            e.HasIndex(d => d.Name).IsUnique();
+            e.HasOne(d => d.Directory).WithOne().HasForeignKey<DirectorySettings>(s => s.DomainId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<DirectorySettings>(e =>
+        {
+            e.HasKey(s => s.DomainId);
+            e.Property(s => s.Security).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.Profile).HasConversion<string>().HasMaxLength(32);
+        });
+        modelBuilder.Entity<MailUser>(e =>
+        {
+            e.HasOne(u => u.Domain).WithMany().HasForeignKey(u => u.DomainId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(u => new { u.DomainId, u.LocalPart }).IsUnique();
+            e.HasIndex(u => new { u.DomainId, u.DirectoryId }).IsUnique();
+            e.Property(u => u.Source).HasConversion<string>().HasMaxLength(16);
+            e.Property(u => u.Attributes).HasConversion(
+                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
+                v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, string>(),
+                new ValueComparer<Dictionary<string, string>>(
+                    (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),
+                    v => v.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
+                    v => new Dictionary<string, string>(v)));
+            e.HasMany(u => u.Aliases).WithOne().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<UserAlias>(e =>
+        {
+            e.HasIndex(a => new { a.DomainId, a.LocalPart }).IsUnique();
+            e.HasOne<MailDomain>().WithMany().HasForeignKey(a => a.DomainId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<MailGroup>(e =>
+        {
+            e.HasOne<MailDomain>().WithMany().HasForeignKey(g => g.DomainId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(g => new { g.DomainId, g.DirectoryId }).IsUnique();
+            e.HasIndex(g => new { g.DomainId, g.LocalPart }).IsUnique();
+        });
+        modelBuilder.Entity<GroupMember>(e =>
+        {
+            e.HasKey(m => new { m.GroupId, m.UserId });
+            e.HasOne(m => m.Group).WithMany(g => g.Members).HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.User).WithMany(u => u.Groups).HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<DomainAlias>(e =>
+        {
+            e.HasIndex(a => new { a.DomainId, a.LocalPart }).IsUnique();
+            e.HasOne<MailDomain>().WithMany().HasForeignKey(a => a.DomainId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<MailingList>(e =>
+        {
+            e.HasIndex(l => new { l.DomainId, l.LocalPart }).IsUnique();
+            e.HasOne<MailDomain>().WithMany().HasForeignKey(l => l.DomainId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

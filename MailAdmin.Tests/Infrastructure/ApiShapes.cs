@@ -6,3 +6,21 @@ public sealed record AdminDto(string Principal, string Role, string? Domain);
 public sealed record AuditItemDto(DateTimeOffset At, string Actor, string ClientAddress, string Action, string Target, string Result);
 
 public sealed record AuditPageDto(List<AuditItemDto> Items, int Total);
+
+public sealed record DirectoryDto(
+    string Host, int Port, string Security, string BindDn, string BaseDn, string Profile,
+    string? UserFilter, string? GroupFilter, string? PlacementFilter, bool TrustsCustomCa, DateTimeOffset? LastSyncAt, string? LastSyncResult);
+
+public sealed record DomainDto(string Name, string DisplayName, bool Distributed, DirectoryDto? Directory, int UserCount);
+
+public sealed record UserDto(
+    string Address, string DisplayAddress, string Name, string Source, string HomeServer, bool Enabled, bool MissingFromDirectory,
+    List<string> Aliases, List<string> Groups, object? Migration);
+
+public sealed record UserPageDto(List<UserDto> Items, int Total);
+
+public sealed record UserDetailDto(UserDto User, string? DirectoryDn, string? Login, Dictionary<string, string> Attributes);
+
+public sealed record SyncDto(int Added, int Updated, int Disabled, int Removed, int GroupsAdded, int GroupsUpdated, int GroupsRemoved, List<string> Skipped, long DurationMs);
+
+public sealed record GroupDto(string? Address, string Name, List<string> Members);

@@ -77,6 +77,9 @@ public static class AdminApiExtensions
         v1.MapNodeEndpoints();
         v1.MapAuditEndpoints();
         v1.MapAdministratorEndpoints();
+        v1.MapDomainEndpoints();
+        v1.MapUserEndpoints();
+        v1.MapAddressBookEndpoints();
         return app;
     }
 }

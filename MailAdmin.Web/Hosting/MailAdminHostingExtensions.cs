@@ -18,6 +18,7 @@ public static class MailAdminHostingExtensions
         var services = builder.Services;
         services.AddMailAdminCore(settings);
         services.AddHostedService<NodeInitializer>();
+        services.AddHostedService<DirectorySyncWorker>();
 
         // Keys beside the node's data, so cookies survive restarts and nodes on one machine never share keys.
         services.AddDataProtection()

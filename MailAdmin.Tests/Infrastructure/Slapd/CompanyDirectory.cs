@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace MailAdmin.Tests.Infrastructure;
 
 /// <summary>
@@ -10,9 +13,26 @@ public static class CompanyDirectory
     public const string UserPassword = "Company-Secret-1";
 
     /// <summary>How many inetOrgPerson entries sit under ou=People.</summary>
-    public const int PeopleCount = 7;
+    public const int PeopleCount = 10;
 
-    // LDIF only allows ASCII in plain values, so Zoë Dvořák's names are base64 ("::") UTF-8.
+    /// <summary>
+    /// John Smith's DN, which holds an escaped comma, as slapd returns it. The LDIF (and the staff
+    /// group's member value) write the comma as <c>\,</c>; slapd stores and returns the entry's
+    /// DN with it hex-escaped, <c>\2C</c>. Both name the same entry; clients keep the server's form.
+    /// </summary>
+    public const string SmithDn = @"cn=Smith\2C John,ou=People,dc=company,dc=com";
+
+    /// <summary>A non-ASCII DN; the user also has no mail address at all.</summary>
+    public const string JiriDn = "cn=Jiří Černý,ou=People,dc=company,dc=com";
+
+    /// <summary>A shadowAccount whose shadowExpire (day 1, 1970-01-02) is long past: a disabled user.</summary>
+    public const string OlgaDn = "uid=olga,ou=People,dc=company,dc=com";
+
+    /// <summary>A group whose members are the sales and engineering groups (nesting) and John Smith.</summary>
+    public const string StaffDn = "cn=staff,ou=Groups,dc=company,dc=com";
+
+    // LDIF only allows ASCII in plain values, so Zoë Dvořák's and Jiří Černý's names (and Jiří's
+    // DN) are base64 ("::") UTF-8.
     public const string Ldif = $$"""
         dn: dc=company,dc=com
         objectClass: top
@@ -123,6 +143,44 @@ public static class CompanyDirectory
         departmentNumber: Engineering
         userPassword: {{UserPassword}}
 
+        dn: cn=Smith\, John,ou=People,dc=company,dc=com
+        objectClass: inetOrgPerson
+        uid: jsmith
+        cn: Smith, John
+        givenName: John
+        sn: Smith
+        mail: john.smith@company.com
+        l: New York
+        title: Sales Director
+        telephoneNumber: +1 212 555 0108
+        departmentNumber: Sales
+        userPassword: {{UserPassword}}
+
+        dn:: Y249SmnFmcOtIMSMZXJuw70sb3U9UGVvcGxlLGRjPWNvbXBhbnksZGM9Y29t
+        objectClass: inetOrgPerson
+        uid: jiri
+        cn:: SmnFmcOtIMSMZXJuw70=
+        givenName:: SmnFmcOt
+        sn:: xIxlcm7DvQ==
+        l: Prague
+        title: Warehouse Clerk
+        departmentNumber: Operations
+        userPassword: {{UserPassword}}
+
+        dn: uid=olga,ou=People,dc=company,dc=com
+        objectClass: inetOrgPerson
+        objectClass: shadowAccount
+        uid: olga
+        cn: Olga Petrova
+        givenName: Olga
+        sn: Petrova
+        mail: olga.petrova@company.com
+        l: Prague
+        title: Former Accountant
+        departmentNumber: Finance
+        shadowExpire: 1
+        userPassword: {{UserPassword}}
+
         dn: cn=sales,ou=Groups,dc=company,dc=com
         objectClass: groupOfNames
         cn: sales
@@ -139,5 +197,51 @@ public static class CompanyDirectory
         uniqueMember: uid=frank,ou=People,dc=company,dc=com
         uniqueMember: uid=zoe,ou=People,dc=company,dc=com
 
+        dn: cn=staff,ou=Groups,dc=company,dc=com
+        objectClass: groupOfNames
+        objectClass: extensibleObject
+        cn: staff
+        description: Everyone in sales and engineering, and the sales director
+        mail: staff@company.com
+        member: cn=sales,ou=Groups,dc=company,dc=com
+        member: cn=engineering,ou=Groups,dc=company,dc=com
+        member: cn=Smith\, John,ou=People,dc=company,dc=com
+
         """;
+
+    /// <summary>
+    /// LDIF for <c>ou=Bulk</c> and <paramref name="count"/> users below it (<c>uid=bulk00001</c>,
+    /// ..., mail <c>bulk00001@company.com</c>), to append to <see cref="Ldif"/> when a test needs
+    /// more entries than one page of a paged search.
+    /// </summary>
+    public static string BulkUsers(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        // Starts with an empty line, so it can follow any LDIF as a new record.
+        var ldif = new StringBuilder("""
+
+            dn: ou=Bulk,dc=company,dc=com
+            objectClass: organizationalUnit
+            ou: Bulk
+
+
+            """);
+        for (var i = 1; i <= count; i++)
+        {
+            var uid = $"bulk{i:00000}";
+            ldif.Append(CultureInfo.InvariantCulture, $"""
+                dn: uid={uid},ou=Bulk,dc=company,dc=com
+                objectClass: inetOrgPerson
+                uid: {uid}
+                cn: Bulk User {i:00000}
+                sn: User
+                mail: {uid}@company.com
+                l: Denver
+
+
+                """);
+        }
+
+        return ldif.ToString();
+    }
 }

@@ -19,7 +19,9 @@ namespace MailAdmin.Tests.Infrastructure;
 /// connect succeeds. If slapd exits because the port was taken, a new port is tried. Disposal kills
 /// slapd and deletes the directory. Use it as <c>IClassFixture&lt;SlapdFixture&gt;</c> for the
 /// <see cref="CompanyDirectory"/> data, or construct it with other LDIF and call
-/// <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> yourself.
+/// <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> yourself. Given a
+/// <see cref="SlapdTls"/> certificate, it also listens for LDAPS on <see cref="LdapsPort"/> and
+/// offers StartTLS on <see cref="Port"/>.
 /// </remarks>
 public sealed class SlapdFixture : IAsyncLifetime
 {
@@ -30,6 +32,7 @@ public sealed class SlapdFixture : IAsyncLifetime
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly string _ldif;
+    private readonly SlapdTls? _tls;
     private readonly StringBuilder _slapdOutput = new();
     private readonly Lock _slapdOutputLock = new();
     private bool _slapdStarted;
@@ -42,15 +45,19 @@ public sealed class SlapdFixture : IAsyncLifetime
     }
 
     // xunit only builds a fixture with exactly one public constructor, so this one is internal.
-    internal SlapdFixture(string ldif)
+    internal SlapdFixture(string ldif, SlapdTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(ldif);
         _ldif = ldif;
+        _tls = tls;
     }
 
     public string Host { get; } = "127.0.0.1";
 
     public int Port { get; private set; }
+
+    /// <summary>The LDAPS port; 0 unless the fixture was given a <see cref="SlapdTls"/> certificate.</summary>
+    public int LdapsPort { get; private set; }
 
     public string BaseDn { get; } = "dc=company,dc=com";
 
@@ -73,6 +80,11 @@ public sealed class SlapdFixture : IAsyncLifetime
             var data = Path.Combine(_directory, "data.ldif");
             await File.WriteAllTextAsync(config, BuildConfig(_directory));
             await File.WriteAllTextAsync(data, _ldif);
+            if (_tls is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(_directory, "server.pem"), _tls.CertificatePem);
+                await File.WriteAllTextAsync(Path.Combine(_directory, "server.key"), _tls.PrivateKeyPem);
+            }
 
             using var timeout = new CancellationTokenSource(ToolTimeout);
             await RunToolAsync(slapadd, ["-f", config, "-l", data], timeout.Token);
@@ -127,6 +139,7 @@ public sealed class SlapdFixture : IAsyncLifetime
     }
 
     private string BuildConfig(string directory) => $"""
+        {(_tls is null ? string.Empty : $"TLSCertificateFile {directory}/server.pem\nTLSCertificateKeyFile {directory}/server.key")}
         include /etc/ldap/schema/core.schema
         include /etc/ldap/schema/cosine.schema
         include /etc/ldap/schema/nis.schema
@@ -158,6 +171,7 @@ public sealed class SlapdFixture : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
+            LdapsPort = _tls is null ? 0 : FreeLoopbackPort();
             _slapd = StartSlapd(slapd, config);
             if (await WaitUntilAcceptingAsync(_slapd))
             {
@@ -188,7 +202,10 @@ public sealed class SlapdFixture : IAsyncLifetime
 
         // "-d none" keeps slapd in the foreground and prints only its always-logged messages
         // (start, stop, errors such as a failed bind); "-d 0" would hide the errors too.
-        var startInfo = ToolStartInfo(slapd, ["-f", config, "-h", Uri.ToString(), "-d", "none"]);
+        var listeners = _tls is null
+            ? Uri.ToString()
+            : $"{Uri} ldaps://{Host}:{LdapsPort.ToString(CultureInfo.InvariantCulture)}/";
+        var startInfo = ToolStartInfo(slapd, ["-f", config, "-h", listeners, "-d", "none"]);
         var process = new Process { StartInfo = startInfo };
         process.OutputDataReceived += (_, e) => AppendSlapdOutput(e.Data);
         process.ErrorDataReceived += (_, e) => AppendSlapdOutput(e.Data);
@@ -337,3 +354,6 @@ public sealed class SlapdFixture : IAsyncLifetime
         await process.WaitForExitAsync();
     }
 }
+
+/// <summary>The server certificate (with its chain, if any) and its unencrypted private key, both PEM.</summary>
+public sealed record SlapdTls(string CertificatePem, string PrivateKeyPem);

@@ -58,7 +58,7 @@ public sealed partial class Login
         {
             signedIn = await Administrators.SignInAsync(Input.Username, Input.Password, ClientAddress.Of(HttpContext), HttpContext.RequestAborted);
         }
-        catch (MailAdminException e) when (e.Kind is ErrorKind.Unauthenticated or ErrorKind.TooManyRequests)
+        catch (MailAdminException e) when (e.Kind is ErrorKind.Unauthenticated or ErrorKind.TooManyRequests or ErrorKind.Unavailable)
         {
             HttpContext.Response.StatusCode = ApiProblems.StatusOf(e.Kind);
             _severity = Severity.Error;

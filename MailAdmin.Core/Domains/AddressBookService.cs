@@ -1,0 +1,164 @@
+using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Errors;
+using MailAdmin.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace MailAdmin.Core.Domains;
+
+public sealed record AliasInfo(string Alias, string Target);
+
+public sealed record MailingListInfo(string Address, IReadOnlyList<string> Members);
+
+/// <summary>
+/// A domain's aliases and mailing lists: addresses that deliver elsewhere.
+/// An address is held by one thing only (a user, a user's alias, a group,
+/// an alias or a list), and no alias or list may lead back to itself.
+/// </summary>
+public sealed class AddressBookService(IDbContextFactory<NodeDbContext> databases, AuditLog audit)
+{
+    public const int MaxListMembers = 5_000;
+
+    public async Task<IReadOnlyList<AliasInfo>> ListAliasesAsync(AdminPrincipal reader, string domain, CancellationToken cancellationToken)
+    {
+        var ascii = DomainNames.Normalize(domain);
+        AccessPolicy.Demand(reader, Permission.ViewUsers, ascii);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var id = (await DomainService.FindAsync(db, ascii, cancellationToken)).Id;
+        var aliases = await db.Aliases.AsNoTracking().Where(a => a.DomainId == id).OrderBy(a => a.LocalPart).ToListAsync(cancellationToken);
+        return [.. aliases.Select(a => new AliasInfo($"{a.LocalPart}@{ascii}", a.Target))];
+    }
+
+    public Task<AliasInfo> CreateAliasAsync(Actor actor, string domain, string alias, string target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return audit.RunAsync(actor, "alias.create", $"{alias} -> {target}", async () =>
+        {
+            var ascii = DomainNames.Normalize(domain);
+            AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
+            var parsed = ParseInDomain(alias, ascii);
+            var destination = MailAddresses.Parse(target);
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var domainId = (await DomainService.FindAsync(db, ascii, cancellationToken)).Id;
+            await EnsureFreeAsync(db, domainId, parsed, cancellationToken);
+            if (await LeadsToAsync(db, destination, parsed, cancellationToken))
+            {
+                throw MailAdminException.Invalid("alias-loop", $"{parsed} -> {destination} would make a loop: mail would come back to {parsed}.");
+            }
+
+            db.Aliases.Add(new DomainAlias { DomainId = domainId, LocalPart = parsed.LocalPart, Target = destination.ToString() });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new AliasInfo(parsed.ToString(), destination.ToString());
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MailingListInfo>> ListListsAsync(AdminPrincipal reader, string domain, CancellationToken cancellationToken)
+    {
+        var ascii = DomainNames.Normalize(domain);
+        AccessPolicy.Demand(reader, Permission.ViewUsers, ascii);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var id = (await DomainService.FindAsync(db, ascii, cancellationToken)).Id;
+        var lists = await db.MailingLists.AsNoTracking().Where(l => l.DomainId == id).OrderBy(l => l.LocalPart).ToListAsync(cancellationToken);
+        return [.. lists.Select(l => new MailingListInfo($"{l.LocalPart}@{ascii}", l.Members))];
+    }
+
+    public Task<MailingListInfo> CreateListAsync(Actor actor, string domain, string address, IReadOnlyList<string> members, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(members);
+        return audit.RunAsync(actor, "list.create", address ?? string.Empty, async () =>
+        {
+            var ascii = DomainNames.Normalize(domain);
+            AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
+            var parsed = ParseInDomain(address, ascii);
+            if (members.Count == 0 || members.Count > MaxListMembers)
+            {
+                throw MailAdminException.Invalid("invalid-members", $"A list has from 1 to {MaxListMembers} members.");
+            }
+
+            var parsedMembers = members.Select(MailAddresses.Parse).Distinct().ToList();
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var domainId = (await DomainService.FindAsync(db, ascii, cancellationToken)).Id;
+            await EnsureFreeAsync(db, domainId, parsed, cancellationToken);
+            foreach (var member in parsedMembers)
+            {
+                if (member == parsed || await LeadsToAsync(db, member, parsed, cancellationToken))
+                {
+                    throw MailAdminException.Invalid("list-loop", $"{member} leads back to the list {parsed}: a list cannot contain itself.");
+                }
+            }
+
+            var list = new MailingList { DomainId = domainId, LocalPart = parsed.LocalPart, Members = [.. parsedMembers.Select(m => m.ToString())] };
+            db.MailingLists.Add(list);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new MailingListInfo(parsed.ToString(), list.Members);
+        }, cancellationToken);
+    }
+
+    /// <summary>Whether following aliases and lists from <paramref name="start"/> reaches <paramref name="goal"/>.</summary>
+    private static async Task<bool> LeadsToAsync(NodeDbContext db, ParsedAddress start, ParsedAddress goal, CancellationToken cancellationToken)
+    {
+        var domains = await db.Domains.AsNoTracking().ToDictionaryAsync(d => d.Name, d => d.Id, cancellationToken);
+        var visited = new HashSet<ParsedAddress>();
+        var pending = new Stack<ParsedAddress>([start]);
+        while (pending.TryPop(out var current))
+        {
+            if (current == goal)
+            {
+                return true;
+            }
+
+            if (!visited.Add(current) || !domains.TryGetValue(current.Domain, out var domainId))
+            {
+                continue;
+            }
+
+            var local = current.LocalPart;
+            var alias = await db.Aliases.AsNoTracking().SingleOrDefaultAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken);
+            if (alias is not null && MailAddresses.TryParse(alias.Target, out var next))
+            {
+                pending.Push(next);
+            }
+
+            var list = await db.MailingLists.AsNoTracking().SingleOrDefaultAsync(l => l.DomainId == domainId && l.LocalPart == local, cancellationToken);
+            foreach (var member in list?.Members ?? [])
+            {
+                if (MailAddresses.TryParse(member, out var parsed))
+                {
+                    pending.Push(parsed);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    internal static async Task EnsureFreeAsync(NodeDbContext db, int domainId, ParsedAddress parsed, CancellationToken cancellationToken)
+    {
+        var local = parsed.LocalPart;
+        var taken = await db.Users.AnyAsync(u => u.DomainId == domainId && u.LocalPart == local, cancellationToken)
+            || await db.UserAliases.AnyAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken)
+            || await db.Aliases.AnyAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken)
+            || await db.MailingLists.AnyAsync(l => l.DomainId == domainId && l.LocalPart == local, cancellationToken)
+            || await db.Groups.AnyAsync(g => g.DomainId == domainId && g.LocalPart == local, cancellationToken);
+        if (taken)
+        {
+            throw MailAdminException.Conflict("address-exists", $"{parsed} is already an address of a user, alias, list or group. Choose another address.");
+        }
+    }
+
+    private static ParsedAddress ParseInDomain(string? address, string domainAscii)
+    {
+        var value = address ?? string.Empty;
+        var parsed = MailAddresses.Parse(value.Contains('@', StringComparison.Ordinal) ? value : $"{value}@{domainAscii}");
+        if (parsed.Domain != domainAscii)
+        {
+            throw MailAdminException.Invalid("wrong-domain", $"{parsed} is not in {DomainNames.ToUnicode(domainAscii)}.");
+        }
+
+        return parsed;
+    }
+}

@@ -1,0 +1,118 @@
+using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Domains;
+using MailAdmin.Core.Errors;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace MailAdmin.Web.Components.Pages;
+
+public sealed partial class Users
+{
+    private MudDataGrid<UserInfo>? _grid;
+    private IReadOnlyList<DomainInfo> _domains = [];
+    private string? _domain;
+    private string? _search;
+    private bool _thisServerOnly;
+    private bool _canManage;
+    private bool _detailOpen;
+    private UserDetail? _detail;
+
+    [Inject]
+    private UserService Service { get; set; } = default!;
+
+    [Inject]
+    private DomainService DomainService { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var admin = await GetAdminAsync();
+        _canManage = AccessPolicy.Allows(admin, Permission.ManageUsers);
+        _domains = await DomainService.ListAsync(admin, CancellationToken.None);
+    }
+
+    // The grid sorts on the server: a column's sort function only names the column to Core.
+    private static Func<UserInfo, object> SortKey(UserSort sort) => _ => sort;
+
+    private async Task<GridData<UserInfo>> LoadAsync(GridState<UserInfo> state, CancellationToken cancellationToken)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var sortBy = sort?.SortFunc?.Invoke(default!) as UserSort? ?? UserSort.Address;
+        var page = await Service.ListAsync(await GetAdminAsync(),
+            new UserQuery(_domain, _search, _thisServerOnly, state.Page + 1, state.PageSize, sortBy, sort?.Descending ?? false), cancellationToken);
+        return new GridData<UserInfo> { Items = page.Items, TotalItems = page.Total };
+    }
+
+    private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
+
+    private Task DomainChangedAsync(string? domain)
+    {
+        _domain = domain;
+        return ReloadAsync();
+    }
+
+    private Task ThisServerOnlyChangedAsync(bool value)
+    {
+        _thisServerOnly = value;
+        return ReloadAsync();
+    }
+
+    private async Task OpenAsync(DataGridRowClickEventArgs<UserInfo> row)
+    {
+        try
+        {
+            _detail = await Service.GetAsync(await GetAdminAsync(), row.Item.Address, CancellationToken.None);
+            _detailOpen = true;
+        }
+        catch (MailAdminException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+    }
+
+    private async Task AddLocalAsync()
+    {
+        var parameters = new DialogParameters<AddLocalUserDialog> { { d => d.Actor, await GetActorAsync() }, { d => d.Domains, _domains } };
+        var dialog = await Dialogs.ShowAsync<AddLocalUserDialog>("Add local user", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: UserInfo added })
+        {
+            Snackbar.Add($"{added.DisplayAddress} was added. Local users stay on this server.", Severity.Success);
+            await ReloadAsync();
+        }
+    }
+
+    private async Task DeleteAsync()
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        var user = _detail.User;
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete user", $"Delete {user.DisplayAddress} and its mailbox? This cannot be undone.",
+            yesText: "Delete", cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        try
+        {
+            await Service.DeleteAsync(await GetActorAsync(), user.Address, CancellationToken.None);
+            Snackbar.Add($"{user.DisplayAddress} was deleted.", Severity.Success);
+            _detailOpen = false;
+            _detail = null;
+        }
+        catch (MailAdminException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+
+        await ReloadAsync();
+    }
+}
