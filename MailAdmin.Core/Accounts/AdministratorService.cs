@@ -216,6 +216,16 @@ public sealed partial class AdministratorService(
         }, cancellationToken);
     }
 
+    /// <summary>Gives a directory user or group a role (or changes the role it has), under the rules of a replacement.</summary>
+    public async Task GrantAsync(Actor actor, AdminGrantInfo grant, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(grant);
+        var current = await ListAdminsAsync(actor.Principal, cancellationToken);
+        var normalized = grant with { Principal = (grant.Principal ?? string.Empty).Trim().ToLowerInvariant(), Domain = grant.Domain?.Trim().ToLowerInvariant() };
+        await ReplaceAdminsAsync(actor, [.. current.Where(g => g.Principal != normalized.Principal), normalized], cancellationToken);
+    }
+
     /// <summary>Takes one principal off the administrator list, under the same rules as a replacement.</summary>
     public async Task RevokeAsync(Actor actor, string principal, CancellationToken cancellationToken)
     {

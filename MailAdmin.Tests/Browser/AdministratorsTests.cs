@@ -42,6 +42,29 @@ public sealed class AdministratorsTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GrantingADirectoryGroup_ThroughTheDialog_ListsItWithItsDomain()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSteps.SignInAsync(page, _node);
+        await ConsoleSteps.WaitForConsoleAsync(page);
+        await page.GotoAsync(new Uri(_node.BaseAddress, "admins").ToString());
+        await ConsoleSteps.WaitForConsoleAsync(page);
+
+        await page.GetByTestId("grant-directory-admin").ClickAsync();
+        await page.GetByText("Group", new() { Exact = true }).ClickAsync();
+        await page.GetByTestId("grant-address").FillAsync("it-admins@company.com");
+        await page.GetByTestId("grant-role").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Domain administrator" }).ClickAsync();
+        await page.GetByTestId("grant-domain").FillAsync("company.com");
+        await page.GetByTestId("grant-save").ClickAsync();
+
+        var table = page.GetByTestId("admins-table");
+        await Assertions.Expect(table.GetByText("group:it-admins@company.com")).ToBeVisibleAsync();
+        await Assertions.Expect(table.GetByText("Domain administrator")).ToBeVisibleAsync();
+        await Assertions.Expect(table.GetByText("company.com", new() { Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task RemovingTheLastLocalReadWriteAdministrator_IsRefusedWithTheReason()
     {
         var page = await browser.NewPageAsync();

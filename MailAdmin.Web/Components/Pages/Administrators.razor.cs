@@ -39,6 +39,17 @@ public sealed partial class Administrators
         }
     }
 
+    private async Task GrantAsync()
+    {
+        var parameters = new DialogParameters<GrantRoleDialog> { { d => d.Actor, await GetActorAsync() } };
+        var dialog = await Dialogs.ShowAsync<GrantRoleDialog>("Add directory user or group", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: AdminGrantInfo granted })
+        {
+            Snackbar.Add($"{granted.Principal} is now {granted.Role.DisplayName()}.", Severity.Success);
+            await LoadAsync();
+        }
+    }
+
     private async Task RemoveAsync(AdminGrantInfo grant)
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync("Remove administrator",
