@@ -1,6 +1,6 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Configuration;
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Core.Storage;

@@ -1,4 +1,4 @@
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 using MailAdmin.Core.Storage;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using MailAdmin.Core.Accounts;
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Errors;
 using MailAdmin.Core.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -164,7 +164,8 @@ public sealed class DomainService(
                 ?? throw MailAdminException.Invalid("bind-password-required", "Type the bind password: the directory service needs it to map users.");
 
             var connection = new DirectoryConnection(input.Host.Trim(), input.Port, input.Security, input.BindDn.Trim(), password, input.BaseDn.Trim(),
-                input.Profile, Blank(input.UserFilter), Blank(input.GroupFilter), Blank(input.PlacementFilter), Blank(input.TrustedCaPem));
+                input.Profile, LdapFilter.Normalize(input.UserFilter, "userFilter"), LdapFilter.Normalize(input.GroupFilter, "groupFilter"),
+                LdapFilter.Normalize(input.PlacementFilter, "placementFilter"), Blank(input.TrustedCaPem));
             try
             {
                 await directory.TestAsync(connection, cancellationToken);
@@ -229,14 +230,6 @@ public sealed class DomainService(
             throw MailAdminException.Invalid("invalid-bind-dn", "Give the DN to bind as, like cn=mailadmin,dc=company,dc=com.");
         }
 
-        foreach (var (field, filter) in new[] { ("userFilter", input.UserFilter), ("groupFilter", input.GroupFilter), ("placementFilter", input.PlacementFilter) })
-        {
-            if (Blank(filter) is { } value && !IsWellFormedFilter(value))
-            {
-                throw MailAdminException.Invalid("invalid-directory-filter", $"The {field} '{value}' is not an LDAP filter: write it in parentheses, like (l=Seattle).");
-            }
-        }
-
         if (Blank(input.TrustedCaPem) is { } pem)
         {
             try
@@ -248,26 +241,6 @@ public sealed class DomainService(
                 throw MailAdminException.Invalid("invalid-ca-certificate", "The trusted CA certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----).");
             }
         }
-    }
-
-    private static bool IsWellFormedFilter(string filter)
-    {
-        if (filter.Length < 3 || filter[0] != '(' || filter[^1] != ')')
-        {
-            return false;
-        }
-
-        var depth = 0;
-        foreach (var c in filter)
-        {
-            depth += c switch { '(' => 1, ')' => -1, _ => 0 };
-            if (depth < 0)
-            {
-                return false;
-            }
-        }
-
-        return depth == 0;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -43,7 +43,7 @@ public sealed class NodeOptions
     {
         try
         {
-            System.IO.Directory.CreateDirectory(dataDir);
+            Directory.CreateDirectory(dataDir);
             var probe = Path.Combine(dataDir, $".write-test-{Environment.ProcessId}");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);

@@ -1,4 +1,4 @@
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 
 namespace MailAdmin.Web.Hosting;
 

@@ -29,4 +29,17 @@ public sealed partial class AuditLogPage
     }
 
     private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
+
+    // The debounce hands over the text itself: the bound field may not have been updated yet.
+    private Task ActorChangedAsync(string text)
+    {
+        _actor = text;
+        return ReloadAsync();
+    }
+
+    private Task ActionChangedAsync(string text)
+    {
+        _action = text;
+        return ReloadAsync();
+    }
 }

@@ -1,5 +1,5 @@
 using MailAdmin.Core.Accounts;
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 using Microsoft.AspNetCore.Components;

@@ -50,6 +50,13 @@ public sealed partial class Users
 
     private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 
+    // The debounce hands over the text itself: the bound field may not have been updated yet.
+    private Task SearchChangedAsync(string text)
+    {
+        _search = text;
+        return ReloadAsync();
+    }
+
     private Task DomainChangedAsync(string? domain)
     {
         _domain = domain;

@@ -1,4 +1,4 @@
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// One directory entry as the server returned it, before any schema is applied: the DN and

@@ -1,6 +1,6 @@
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 
-namespace MailAdmin.Tests.Unit;
+namespace MailAdmin.Tests.Unit.DirectoryServices;
 
 public sealed class GroupMembershipTests
 {

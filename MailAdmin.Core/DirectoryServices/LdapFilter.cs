@@ -1,7 +1,7 @@
 using System.Text;
 using MailAdmin.Core.Errors;
 
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// Builds and checks LDAP search filters (RFC 4515). Every value that reaches a filter goes

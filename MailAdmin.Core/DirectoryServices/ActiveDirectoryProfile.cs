@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// Active Directory: people are <c>user</c> objects of category <c>person</c> (computers are

@@ -1,7 +1,7 @@
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Errors;
 
-namespace MailAdmin.Tests.Unit;
+namespace MailAdmin.Tests.Unit.DirectoryServices;
 
 public sealed class LdapFilterTests
 {

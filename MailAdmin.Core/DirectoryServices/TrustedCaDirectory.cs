@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MailAdmin.Core.Errors;
 
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// Makes one connection trust exactly the CA certificate an administrator gave, instead of the

@@ -1,6 +1,6 @@
 using MailAdmin.Core.Configuration;
 
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>How often the node re-reads its directories (<c>Directory:*</c>).</summary>
 public sealed class DirectoryOptions

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// Resolves which groups an entry belongs to, nested groups included. Directories store

@@ -1,6 +1,6 @@
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 
-namespace MailAdmin.Tests.Unit;
+namespace MailAdmin.Tests.Unit.DirectoryServices;
 
 /// <summary>
 /// The Active Directory mapping, on entries written as a Windows Server 2022 domain controller

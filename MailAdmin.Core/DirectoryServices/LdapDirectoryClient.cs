@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using MailAdmin.Core.Errors;
 using Microsoft.Extensions.Logging;
 
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// The directory over LDAP v3, with System.DirectoryServices.Protocols (OpenLDAP's libldap on
@@ -40,19 +40,19 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
     private static int s_timeoutWarningLogged;
 
-    public Task TestAsync(DirectoryConnection connection, CancellationToken cancellationToken)
+    public async Task TestAsync(DirectoryConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         EnsureTimeouts();
         var profile = DirectoryProfile.For(connection.Profile);
         var filters = new[] { profile.UserFilter(connection), profile.GroupFilter(connection), PlacementFilter(connection, profile) };
-        return RunAsync(connection, () =>
+        _ = await RunAsync(connection, () =>
         {
             using var session = LdapSession.Open(connection);
             session.Bind(connection.BindDn, connection.BindPassword, serviceAccount: true);
 
-            // One page of users with the real filters: a base DN typo and a filter the server
-            // rejects both show up now, when the administrator is still looking at the form.
+            // The base DN, then the first entry of each real filter: a typo in the base DN and a
+            // filter the server rejects show up now, while the administrator is still on the form.
             session.SearchBase(connection.BaseDn);
             foreach (var filter in filters.OfType<string>())
             {
@@ -60,10 +60,10 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
             }
 
             return true;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<DirectorySnapshot> ReadAllAsync(DirectoryConnection connection, CancellationToken cancellationToken)
+    public async Task<DirectorySnapshot> ReadAllAsync(DirectoryConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         EnsureTimeouts();
@@ -73,7 +73,7 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
         var placementFilter = PlacementFilter(connection, profile);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
-        return RunAsync(connection, () =>
+        return await RunAsync(connection, () =>
         {
             using var session = LdapSession.Open(connection);
             session.Bind(connection.BindDn, connection.BindPassword, serviceAccount: true);
@@ -102,7 +102,7 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
             var groups = ReadGroups(session, connection, profile, groupFilter, cancellationToken);
             LogRead(logger, connection, users.Count, groups.Count, session.Pages);
             return new DirectorySnapshot(users, groups);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<DirectoryLogin?> AuthenticateAsync(DirectoryConnection connection, string address, string password, CancellationToken cancellationToken)
@@ -165,12 +165,12 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
 
             var groups = ReadGroups(session, connection, profile, profile.GroupFilter(connection), cancellationToken);
             return new DirectoryLogin(user, GroupMembership.GroupsOf(user.Dn, groups));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private void EnsureTimeouts()
     {
-        if (!LibLdapTimeouts.EnsureApplied(OperationTimeout) && Interlocked.Exchange(ref s_timeoutWarningLogged, 1) == 0)
+        if (!LibLdapDefaults.EnsureApplied(OperationTimeout) && Interlocked.Exchange(ref s_timeoutWarningLogged, 1) == 0)
         {
             LogTimeoutsNotApplied(logger);
         }
@@ -296,7 +296,7 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Refused a directory sign-in: {Count} users share the address ({Dns}). An address must belong to one user.")]
     private static partial void LogAmbiguousAddress(ILogger logger, int count, string dns);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Could not set libldap's connect and operation timeouts; a directory server that stops answering may block a sign-in until it closes the connection.")]
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Could not set libldap's defaults (timeouts, restart after signals); a directory server that stops answering may block a sign-in until it closes the connection.")]
     private static partial void LogTimeoutsNotApplied(ILogger logger);
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
 /// What one sync changed. <see cref="Disabled"/> counts users whose entry the

@@ -1,4 +1,4 @@
-namespace MailAdmin.Core.Directory;
+namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>How the connection to the directory server is protected.</summary>
 public enum DirectorySecurity

@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using MailAdmin.Core.Directory;
+using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Errors;
 using MailAdmin.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace MailAdmin.Tests.Integration;
+namespace MailAdmin.Tests.Integration.DirectoryServices;
 
 /// <summary>The LDAP client against a real slapd holding <see cref="CompanyDirectory"/>.</summary>
 public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture<SlapdFixture>, IDisposable
