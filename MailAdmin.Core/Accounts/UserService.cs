@@ -185,6 +185,52 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
     }
 
     /// <summary>
+    /// Changes a local user's name, password or enabled state; null leaves a
+    /// field as it is. Directory users are changed in the directory.
+    /// </summary>
+    public Task<UserInfo> UpdateLocalAsync(Actor actor, string address, string? name, string? password, bool? enabled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return audit.RunAsync(actor, "user.update-local", address ?? string.Empty, async () =>
+        {
+            var parsed = MailAddresses.Parse(address);
+            AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, parsed.Domain);
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var user = await FindAsync(db, parsed, cancellationToken);
+            if (user.Source != UserSource.Local)
+            {
+                throw MailAdminException.Conflict("user-in-directory", $"{parsed} comes from the directory service: change it there; the next sync brings the change here.");
+            }
+
+            if (name is not null)
+            {
+                if (string.IsNullOrWhiteSpace(name) || name.Length > 256)
+                {
+                    throw MailAdminException.Invalid("invalid-name", "Give the user's full name (at most 256 characters).");
+                }
+
+                user.Name = name.Trim();
+            }
+
+            if (password is not null)
+            {
+                if (PasswordRules.Check(password) is { } problem)
+                {
+                    throw MailAdminException.Invalid("weak-password", "The password is not acceptable: " + problem);
+                }
+
+                user.PasswordHash = PasswordHasher.Hash(password);
+            }
+
+            user.Enabled = enabled ?? user.Enabled;
+            user.SearchText = DirectorySyncService.SearchTextOf(user.Name, user.LocalPart, user.Aliases.Select(a => a.LocalPart), user.Domain.Name);
+            user.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            return ToInfo(user);
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// Deletes a user and its mailbox. A directory user can be deleted only
     /// once the directory has disabled or removed it; otherwise the next sync
     /// would bring it back.

@@ -14,6 +14,8 @@ public sealed record UserDetailResponse(UserResponse User, string? DirectoryDn, 
 
 public sealed record CreateUserRequest(string? Address, string? Name, string? Password);
 
+public sealed record UpdateUserRequest(string? Name, string? Password, bool? Enabled);
+
 internal static class UserEndpoints
 {
     public static void MapUserEndpoints(this RouteGroupBuilder api)
@@ -41,6 +43,12 @@ internal static class UserEndpoints
             .RequireAuthorization(Policies.For(Permission.ViewUsers))
             .WithSummary("One user with all addresses, groups and directory attributes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapPut("/{address}", async (string address, UpdateUserRequest request, HttpContext context, UserService service) =>
+                ToResponse(await service.UpdateLocalAsync(Actor(context), address, request.Name, request.Password, request.Enabled, context.RequestAborted)))
+            .RequireAuthorization(Policies.For(Permission.ManageUsers))
+            .WithSummary("Change a local user's name, password or enabled state; omitted fields stay as they are.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         users.MapDelete("/{address}", async (string address, HttpContext context, UserService service) =>
             {
                 await service.DeleteAsync(Actor(context), address, context.RequestAborted);

@@ -89,6 +89,22 @@ public sealed class LocalUserApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Update_LocalUser_ChangesOnlyWhatIsGiven()
+    {
+        await CreateAsync("ann@company.com", "Ann");
+
+        var renamed = await _admin.PutAsJsonAsync("api/v1/users/ann@company.com", new { name = "Ann Novak-Smith" });
+        var disabled = await _admin.PutAsJsonAsync("api/v1/users/ann@company.com", new { enabled = false });
+        var weak = await _admin.PutAsJsonAsync("api/v1/users/ann@company.com", new { password = "short" });
+
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
+        Assert.Equal("weak-password", (await Problem.ReadAsync(weak, HttpStatusCode.BadRequest)).Code);
+        var user = Assert.Single((await _admin.GetFromJsonAsync<UserPageDto>("api/v1/users?search=novak-smith"))!.Items);
+        Assert.Equal(("Ann Novak-Smith", false), (user.Name, user.Enabled));
+    }
+
+    [Fact]
     public async Task Delete_LocalUser_RemovesItAndIsAudited()
     {
         await CreateAsync("ann@company.com", "Ann");
