@@ -19,7 +19,7 @@ internal static class AddressBookEndpoints
             .WithSummary("The domain's aliases.");
         domain.MapPost("/aliases", async (string name, AliasRequest request, HttpContext context, AddressBookService service) =>
             {
-                var alias = await service.CreateAliasAsync(Actor(context), name, request.Alias ?? string.Empty, request.Target ?? string.Empty, context.RequestAborted);
+                var alias = await service.CreateAliasAsync(ClientAddress.ActorOf(context), name, request.Alias ?? string.Empty, request.Target ?? string.Empty, context.RequestAborted);
                 return Results.Created($"/api/v1/domains/{name}/aliases", new { alias = alias.Alias, target = alias.Target });
             })
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
@@ -32,7 +32,7 @@ internal static class AddressBookEndpoints
             .WithSummary("The domain's mailing lists.");
         domain.MapPost("/lists", async (string name, ListRequest request, HttpContext context, AddressBookService service) =>
             {
-                var list = await service.CreateListAsync(Actor(context), name, request.Address ?? string.Empty, request.Members ?? [], context.RequestAborted);
+                var list = await service.CreateListAsync(ClientAddress.ActorOf(context), name, request.Address ?? string.Empty, request.Members ?? [], context.RequestAborted);
                 return Results.Created($"/api/v1/domains/{name}/lists", new { address = list.Address, members = list.Members });
             })
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
@@ -40,6 +40,4 @@ internal static class AddressBookEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
-
-    private static Actor Actor(HttpContext context) => new(context.User.RequireAdmin(), ClientAddress.Of(context));
 }

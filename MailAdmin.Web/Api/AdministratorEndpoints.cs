@@ -39,13 +39,13 @@ internal static class AdministratorEndpoints
     private static async Task<IResult> ReplaceAsync(IReadOnlyList<AdminResponse> request, HttpContext context, AdministratorService administrators)
     {
         var grants = request.Select(g => new AdminGrantInfo(g.Principal ?? string.Empty, ParseRole(g.Role), g.Domain)).ToList();
-        await administrators.ReplaceAdminsAsync(new Actor(context.User.RequireAdmin(), ClientAddress.Of(context)), grants, context.RequestAborted);
+        await administrators.ReplaceAdminsAsync(ClientAddress.ActorOf(context), grants, context.RequestAborted);
         return Results.NoContent();
     }
 
     private static async Task<IResult> CreateLocalAsync(CreateLocalAdminRequest request, HttpContext context, AdministratorService administrators)
     {
-        var grant = await administrators.CreateLocalAdminAsync(new Actor(context.User.RequireAdmin(), ClientAddress.Of(context)),
+        var grant = await administrators.CreateLocalAdminAsync(ClientAddress.ActorOf(context),
             request.Name ?? string.Empty, request.Password ?? string.Empty, ParseRole(request.Role), request.Domain, context.RequestAborted);
         return Results.Created("/api/v1/admins", ToResponse(grant));
     }

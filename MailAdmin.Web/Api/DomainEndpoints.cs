@@ -33,7 +33,7 @@ internal static class DomainEndpoints
             .WithSummary("The domains of this server, with their directory settings (never the bind password).");
         domains.MapPost("/", async (CreateDomainRequest request, HttpContext context, DomainService service) =>
             {
-                var created = await service.CreateAsync(Actor(context), request.Name ?? string.Empty, context.RequestAborted);
+                var created = await service.CreateAsync(ClientAddress.ActorOf(context), request.Name ?? string.Empty, context.RequestAborted);
                 return Results.Created($"/api/v1/domains/{created.Name}", ToResponse(created));
             })
             .RequireAuthorization(Policies.For(Permission.ManageDomains))
@@ -48,7 +48,7 @@ internal static class DomainEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         domains.MapDelete("/{name}", async (string name, HttpContext context, DomainService service) =>
             {
-                await service.DeleteAsync(Actor(context), name, context.RequestAborted);
+                await service.DeleteAsync(ClientAddress.ActorOf(context), name, context.RequestAborted);
                 return Results.NoContent();
             })
             .RequireAuthorization(Policies.For(Permission.ManageDomains))
@@ -56,13 +56,13 @@ internal static class DomainEndpoints
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status409Conflict);
         domains.MapPost("/{name}/rename", async (string name, RenameDomainRequest request, HttpContext context, DomainService service) =>
-                ToResponse(await service.RenameAsync(Actor(context), name, request.NewName ?? string.Empty, context.RequestAborted)))
+                ToResponse(await service.RenameAsync(ClientAddress.ActorOf(context), name, request.NewName ?? string.Empty, context.RequestAborted)))
             .RequireAuthorization(Policies.For(Permission.ManageDomains))
             .WithSummary("Rename a domain and every address in it, at once, without a restart.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         domains.MapPut("/{name}/directory", async (string name, DirectoryRequest request, HttpContext context, DomainService service) =>
             {
-                await service.SetDirectoryAsync(Actor(context), name, ToInput(request), context.RequestAborted);
+                await service.SetDirectoryAsync(ClientAddress.ActorOf(context), name, ToInput(request), context.RequestAborted);
                 return Results.NoContent();
             })
             .RequireAuthorization(Policies.For(Permission.ManageDomains))
@@ -71,7 +71,7 @@ internal static class DomainEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
         domains.MapPost("/{name}/directory/sync", async (string name, HttpContext context, DirectorySyncService sync) =>
             {
-                var result = await sync.SyncAsync(Actor(context), name, context.RequestAborted);
+                var result = await sync.SyncAsync(ClientAddress.ActorOf(context), name, context.RequestAborted);
                 return new SyncResponse(result.Added, result.Updated, result.Disabled, result.Removed,
                     result.GroupsAdded, result.GroupsUpdated, result.GroupsRemoved, result.Skipped, result.DurationMs, result.ReadMs);
             })
@@ -81,7 +81,6 @@ internal static class DomainEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static Actor Actor(HttpContext context) => new(context.User.RequireAdmin(), ClientAddress.Of(context));
 
     private static DirectoryInput ToInput(DirectoryRequest r) => new(
         r.Host ?? string.Empty,

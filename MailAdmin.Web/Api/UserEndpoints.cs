@@ -27,7 +27,7 @@ internal static class UserEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
         users.MapPost("/", async (CreateUserRequest request, HttpContext context, UserService service) =>
             {
-                var created = await service.CreateLocalAsync(Actor(context), request.Address ?? string.Empty, request.Name ?? string.Empty, request.Password ?? string.Empty, context.RequestAborted);
+                var created = await service.CreateLocalAsync(ClientAddress.ActorOf(context), request.Address ?? string.Empty, request.Name ?? string.Empty, request.Password ?? string.Empty, context.RequestAborted);
                 return Results.Created($"/api/v1/users/{Uri.EscapeDataString(created.Address)}", ToResponse(created));
             })
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
@@ -44,14 +44,14 @@ internal static class UserEndpoints
             .WithSummary("One user with all addresses, groups and directory attributes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         users.MapPut("/{address}", async (string address, UpdateUserRequest request, HttpContext context, UserService service) =>
-                ToResponse(await service.UpdateLocalAsync(Actor(context), address, request.Name, request.Password, request.Enabled, context.RequestAborted)))
+                ToResponse(await service.UpdateLocalAsync(ClientAddress.ActorOf(context), address, request.Name, request.Password, request.Enabled, context.RequestAborted)))
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
             .WithSummary("Change a local user's name, password or enabled state; omitted fields stay as they are.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         users.MapDelete("/{address}", async (string address, HttpContext context, UserService service) =>
             {
-                await service.DeleteAsync(Actor(context), address, context.RequestAborted);
+                await service.DeleteAsync(ClientAddress.ActorOf(context), address, context.RequestAborted);
                 return Results.NoContent();
             })
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
@@ -77,7 +77,6 @@ internal static class UserEndpoints
         return new UserPageResponse([.. result.Items.Select(ToResponse)], result.Total);
     }
 
-    private static Actor Actor(HttpContext context) => new(context.User.RequireAdmin(), ClientAddress.Of(context));
 
     private static UserResponse ToResponse(UserInfo u) =>
         new(u.Address, u.DisplayAddress, u.Name, u.Source.ToString().ToLowerInvariant(), u.HomeServer, u.Enabled, u.MissingFromDirectory, u.Aliases, u.Groups, null);

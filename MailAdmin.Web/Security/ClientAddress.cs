@@ -17,5 +17,12 @@ public static class ClientAddress
         return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
     }
 
+    /// <summary>The signed-in administrator and the address they call from: who every Core call acts for.</summary>
+    public static MailAdmin.Core.Accounts.Actor ActorOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new(context.User.RequireAdmin(), Of(context));
+    }
+
     public static bool IsLoopback(string address) => IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip);
 }
