@@ -28,7 +28,7 @@ public sealed class SlapdFixture : IAsyncLifetime
     private const string InstallHint = "apt-get install -y slapd ldap-utils";
     private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly string _ldif;
@@ -87,7 +87,8 @@ public sealed class SlapdFixture : IAsyncLifetime
             }
 
             using var timeout = new CancellationTokenSource(ToolTimeout);
-            await RunToolAsync(slapadd, ["-f", config, "-l", data], timeout.Token);
+            // -q: quick mode (no fsync, no consistency checks) suits a throwaway test database.
+            await RunToolAsync(slapadd, ["-q", "-f", config, "-l", data], timeout.Token);
             await StartSlapdAsync(slapd, config);
         }
         catch
