@@ -61,6 +61,20 @@ public sealed class MailUser
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The <see cref="SearchText"/> of a user with these name and addresses.</summary>
+    public static string SearchTextOf(string name, string localPart, IEnumerable<string> aliases, string domainAscii)
+    {
+        var unicodeDomain = Domains.DomainNames.ToUnicode(domainAscii);
+        var parts = new List<string> { name, $"{localPart}@{domainAscii}" };
+        if (unicodeDomain != domainAscii)
+        {
+            parts.Add($"{localPart}@{unicodeDomain}");
+        }
+
+        parts.AddRange(aliases.Select(a => $"{a}@{domainAscii}"));
+        return string.Join('\n', parts).ToLowerInvariant();
+    }
 }
 
 /// <summary>A further address of a user, in the user's domain.</summary>

@@ -175,7 +175,7 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
                 PasswordHash = PasswordHasher.Hash(password!),
                 CreatedAt = now,
                 UpdatedAt = now,
-                SearchText = DirectorySyncService.SearchTextOf(name.Trim(), parsed.LocalPart, [], parsed.Domain),
+                SearchText = MailUser.SearchTextOf(name.Trim(), parsed.LocalPart, [], parsed.Domain),
             };
             db.Users.Add(user);
             await db.SaveChangesAsync(cancellationToken);
@@ -223,7 +223,7 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
             }
 
             user.Enabled = enabled ?? user.Enabled;
-            user.SearchText = DirectorySyncService.SearchTextOf(user.Name, user.LocalPart, user.Aliases.Select(a => a.LocalPart), user.Domain.Name);
+            user.SearchText = MailUser.SearchTextOf(user.Name, user.LocalPart, user.Aliases.Select(a => a.LocalPart), user.Domain.Name);
             user.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
             return ToInfo(user);

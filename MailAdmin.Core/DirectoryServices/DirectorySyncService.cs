@@ -300,7 +300,7 @@ public sealed partial class DirectorySyncService(
             changed = true;
         }
 
-        var search = SearchTextOf(user.Name, user.LocalPart, aliases, domain.Name);
+        var search = MailUser.SearchTextOf(user.Name, user.LocalPart, aliases, domain.Name);
         Set(user.SearchText, search, v => user.SearchText = v);
         if (changed)
         {
@@ -308,19 +308,6 @@ public sealed partial class DirectorySyncService(
         }
 
         return changed;
-    }
-
-    internal static string SearchTextOf(string name, string localPart, IEnumerable<string> aliases, string domainAscii)
-    {
-        var unicodeDomain = DomainNames.ToUnicode(domainAscii);
-        var parts = new List<string> { name, $"{localPart}@{domainAscii}" };
-        if (unicodeDomain != domainAscii)
-        {
-            parts.Add($"{localPart}@{unicodeDomain}");
-        }
-
-        parts.AddRange(aliases.Select(a => $"{a}@{domainAscii}"));
-        return string.Join('\n', parts).ToLowerInvariant();
     }
 
     private static async Task<(int Added, int Updated, int Removed)> ApplyGroupsAsync(

@@ -55,6 +55,13 @@ public static class ApiProblems
         _ => "The request was refused.",
     };
 
+    /// <summary>An enum from its name in a request (case-insensitive, numbers refused), or the <c>invalid-{field}</c> refusal.</summary>
+    public static T ParseEnum<T>(string? value, string field, string allowed)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _)
+            ? parsed
+            : throw MailAdminException.Invalid($"invalid-{field}", $"'{value}' is not a valid {field}: use {allowed}.");
+
     public static Task WriteAsync(HttpContext context, MailAdminException error)
     {
         ArgumentNullException.ThrowIfNull(context);

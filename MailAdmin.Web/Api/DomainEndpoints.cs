@@ -82,24 +82,22 @@ internal static class DomainEndpoints
     }
 
 
-    private static DirectoryInput ToInput(DirectoryRequest r) => new(
-        r.Host ?? string.Empty,
-        r.Port ?? (Parse<DirectorySecurity>(r.Security, "security", "none, ldaps or starttls") == DirectorySecurity.Ldaps ? 636 : 389),
-        Parse<DirectorySecurity>(r.Security, "security", "none, ldaps or starttls"),
-        r.BindDn ?? string.Empty,
-        string.IsNullOrEmpty(r.BindPassword) ? null : r.BindPassword,
-        r.BaseDn ?? string.Empty,
-        Parse<DirectoryProfileKind>(r.Profile, "profile", "openldap or activedirectory"),
-        r.UserFilter,
-        r.GroupFilter,
-        r.PlacementFilter,
-        r.TrustedCaPem);
-
-    private static T Parse<T>(string? value, string field, string allowed)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _)
-            ? parsed
-            : throw MailAdminException.Invalid($"invalid-{field}", $"'{value}' is not a directory {field}: use {allowed}.");
+    private static DirectoryInput ToInput(DirectoryRequest r)
+    {
+        var security = ApiProblems.ParseEnum<DirectorySecurity>(r.Security, "security", "none, ldaps or starttls");
+        return new(
+            r.Host ?? string.Empty,
+            r.Port ?? (security == DirectorySecurity.Ldaps ? 636 : 389),
+            security,
+            r.BindDn ?? string.Empty,
+            string.IsNullOrEmpty(r.BindPassword) ? null : r.BindPassword,
+            r.BaseDn ?? string.Empty,
+            ApiProblems.ParseEnum<DirectoryProfileKind>(r.Profile, "profile", "openldap or activedirectory"),
+            r.UserFilter,
+            r.GroupFilter,
+            r.PlacementFilter,
+            r.TrustedCaPem);
+    }
 
     private static DomainResponse ToResponse(DomainInfo d) => new(
         d.Name,

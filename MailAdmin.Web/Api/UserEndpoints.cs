@@ -69,9 +69,7 @@ internal static class UserEndpoints
     private static async Task<UserPageResponse> ListAsync(HttpContext context, UserService service, string? domain, string? search, bool? thisServerOnly,
         int? page, int? pageSize, string? sortBy, bool? descending)
     {
-        var sort = sortBy is null ? UserSort.Address
-            : Enum.TryParse<UserSort>(sortBy, ignoreCase: true, out var parsed) && !int.TryParse(sortBy, out _) ? parsed
-            : throw MailAdminException.Invalid("invalid-sort", $"'{sortBy}' cannot be sorted by: use address, name, source, homeServer or enabled.");
+        var sort = sortBy is null ? UserSort.Address : ApiProblems.ParseEnum<UserSort>(sortBy, "sort", "address, name, source, homeServer or enabled");
         var result = await service.ListAsync(context.User.RequireAdmin(),
             new UserQuery(domain, search, thisServerOnly ?? false, page ?? 1, pageSize ?? 50, sort, descending ?? false), context.RequestAborted);
         return new UserPageResponse([.. result.Items.Select(ToResponse)], result.Total);
