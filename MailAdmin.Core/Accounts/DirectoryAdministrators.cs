@@ -26,6 +26,7 @@ public sealed class DirectoryAdministrators(IDbContextFactory<NodeDbContext> dat
 
         DirectoryConnection connection;
         int domainId;
+        string? login;
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
             var domain = await db.Domains.AsNoTracking().Include(d => d.Directory).SingleOrDefaultAsync(d => d.Name == parsed.Domain, cancellationToken);
@@ -36,12 +37,19 @@ public sealed class DirectoryAdministrators(IDbContextFactory<NodeDbContext> dat
 
             domainId = domain.Id;
             connection = domains.ConnectionOf(domain.Directory);
+
+            // A directory user without a mail attribute is mapped as login@domain; the
+            // directory cannot find that address, so it is looked up by the login instead.
+            login = await db.Users.AsNoTracking()
+                .Where(u => u.DomainId == domainId && u.LocalPart == parsed.LocalPart && u.Source == UserSource.Directory)
+                .Select(u => u.Login)
+                .SingleOrDefaultAsync(cancellationToken);
         }
 
-        DirectoryLogin? login;
+        DirectoryLogin? signedIn;
         try
         {
-            login = await directory.AuthenticateAsync(connection, parsed.ToString(), password, cancellationToken);
+            signedIn = await directory.AuthenticateAsync(connection, parsed.ToString(), login, password, cancellationToken);
         }
         catch (MailAdminException e) when (e.Kind is ErrorKind.Unavailable or ErrorKind.Invalid)
         {
@@ -49,16 +57,16 @@ public sealed class DirectoryAdministrators(IDbContextFactory<NodeDbContext> dat
                 $"The directory service of {DomainNames.ToUnicode(parsed.Domain)} cannot be reached, so directory accounts cannot sign in now. The local administrator (admin) still can.");
         }
 
-        if (login is null || !login.User.Enabled)
+        if (signedIn is null || !signedIn.User.Enabled)
         {
             return null;
         }
 
         await using var database = await databases.CreateDbContextAsync(cancellationToken);
-        var user = await database.Users.AsNoTracking().SingleOrDefaultAsync(u => u.DomainId == domainId && u.DirectoryId == login.User.DirectoryId, cancellationToken);
+        var user = await database.Users.AsNoTracking().SingleOrDefaultAsync(u => u.DomainId == domainId && u.DirectoryId == signedIn.User.DirectoryId, cancellationToken);
         var principalId = $"user:{(user?.LocalPart ?? parsed.LocalPart)}@{parsed.Domain}";
-        var groups = await GroupPrincipalsAsync(database, domainId, parsed.Domain, login.GroupDns, cancellationToken);
-        var principal = await StrongestGrantAsync(database, principalId, login.User.Name, groups, cancellationToken);
+        var groups = await GroupPrincipalsAsync(database, domainId, parsed.Domain, signedIn.GroupDns, cancellationToken);
+        var principal = await StrongestGrantAsync(database, principalId, signedIn.User.Name, groups, cancellationToken);
         return principal is null ? null : new SignedIn(principal, StampOf(principal));
     }
 

@@ -37,6 +37,8 @@ public sealed class ActiveDirectoryProfile : DirectoryProfile
         LdapFilter.Equality("proxyAddresses", SmtpPrefix + address),
         LdapFilter.Equality("userPrincipalName", address));
 
+    public override string LoginFilter(string login) => LdapFilter.Equality("sAMAccountName", login);
+
     public override DirectoryUser? MapUser(LdapEntry entry, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(entry);

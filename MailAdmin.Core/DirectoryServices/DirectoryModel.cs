@@ -82,9 +82,11 @@ public interface IDirectoryClient
     /// Finds the user whose address (primary or alias) is <paramref name="address"/>
     /// and binds as that user with <paramref name="password"/>. Returns the user and
     /// the DNs of every group it belongs to, nested groups resolved; null when the
-    /// address is unknown or the password wrong.
+    /// address is unknown or the password wrong. A user the directory gives no mail
+    /// address is mapped as <c>login@domain</c>: pass its <paramref name="login"/>
+    /// (uid or sAMAccountName, as last synced) so it is found by that instead.
     /// </summary>
-    Task<DirectoryLogin?> AuthenticateAsync(DirectoryConnection connection, string address, string password, CancellationToken cancellationToken);
+    Task<DirectoryLogin?> AuthenticateAsync(DirectoryConnection connection, string address, string? login, string password, CancellationToken cancellationToken);
 }
 
 /// <summary>A successful directory sign-in.</summary>

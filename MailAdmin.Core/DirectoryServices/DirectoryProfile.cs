@@ -87,6 +87,9 @@ public abstract class DirectoryProfile
     /// </summary>
     public abstract string AddressFilter(string address);
 
+    /// <summary>Matches the entry whose login name (uid, sAMAccountName) is <paramref name="login"/>, escaped.</summary>
+    public abstract string LoginFilter(string login);
+
     /// <summary>
     /// Maps a user entry; null when the entry lacks what every mapped user needs (a stable id
     /// and a login), which the caller reports and skips. <paramref name="today"/> (UTC) decides

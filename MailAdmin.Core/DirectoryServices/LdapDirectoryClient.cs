@@ -105,7 +105,7 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<DirectoryLogin?> AuthenticateAsync(DirectoryConnection connection, string address, string password, CancellationToken cancellationToken)
+    public async Task<DirectoryLogin?> AuthenticateAsync(DirectoryConnection connection, string address, string? login, string password, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
 
@@ -122,16 +122,19 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
         var placementFilter = PlacementFilter(connection, profile);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var wanted = address.Trim();
+        var knownLogin = string.IsNullOrWhiteSpace(login) ? null : login;
+        var who = knownLogin is null ? profile.AddressFilter(wanted) : LdapFilter.Or(profile.AddressFilter(wanted), profile.LoginFilter(knownLogin));
 
         return await RunAsync(connection, () =>
         {
             using var session = LdapSession.Open(connection);
             session.Bind(connection.BindDn, connection.BindPassword, serviceAccount: true);
 
-            var candidates = session.Search(connection.BaseDn, LdapFilter.And(userFilter, profile.AddressFilter(wanted)), profile.UserAttributes, profile.BinaryAttributes, cancellationToken)
+            var candidates = session.Search(connection.BaseDn, LdapFilter.And(userFilter, who), profile.UserAttributes, profile.BinaryAttributes, cancellationToken)
                 .Select(entry => profile.MapUser(entry, today))
                 .OfType<DirectoryUser>()
-                .Where(user => user.Addresses.Contains(wanted, StringComparer.OrdinalIgnoreCase))
+                .Where(user => user.Addresses.Contains(wanted, StringComparer.OrdinalIgnoreCase)
+                    || (knownLogin is not null && user.Addresses.Count == 0 && string.Equals(user.Login, knownLogin, StringComparison.OrdinalIgnoreCase)))
                 .ToList();
             if (candidates.Count != 1)
             {

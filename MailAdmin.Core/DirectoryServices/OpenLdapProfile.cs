@@ -27,6 +27,8 @@ public sealed partial class OpenLdapProfile : DirectoryProfile
 
     public override string AddressFilter(string address) => LdapFilter.Equality("mail", address);
 
+    public override string LoginFilter(string login) => LdapFilter.Equality("uid", login);
+
     public override DirectoryUser? MapUser(LdapEntry entry, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(entry);

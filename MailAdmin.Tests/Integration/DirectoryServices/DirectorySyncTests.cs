@@ -230,6 +230,22 @@ public sealed class DirectorySyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DirectoryAdministrator_WithoutAMailAttribute_SignsInWithTheAddressTheNodeGaveThem()
+    {
+        await PutDirectoryAsync();
+        await SyncAsync();
+        Assert.Contains("jiri@company.com", (await UsersAsync()).Select(u => u.Address));
+        await _admin.PutAsJsonAsync("api/v1/admins", new[] { new AdminDto("local:admin", "server-rw", null), new AdminDto("user:jiri@company.com", "server-ro", null) });
+
+        using var jiri = await _node.SignedInClientAsync("jiri@company.com", CompanyDirectory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await jiri.GetAsync("api/v1/audit")).StatusCode);
+
+        using var anonymous = _node.CreateClient();
+        var refused = await anonymous.PostAsJsonAsync("api/v1/session", new { username = "jiri@company.com", password = "wrong-password" });
+        Assert.Equal("invalid-credentials", (await Problem.ReadAsync(refused, HttpStatusCode.Unauthorized)).Code);
+    }
+
+    [Fact]
     public async Task DirectoryAdministrator_WhenTheDirectoryIsDown_IsToldSoWhileTheLocalAdminStillSignsIn()
     {
         await PutDirectoryAsync();

@@ -176,7 +176,7 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     [InlineData("ALICE@Company.com")]
     public async Task AuthenticateAsync_RightPassword_ReturnsUserAndGroupsWithNesting(string address)
     {
-        var login = await _client.AuthenticateAsync(Connection(slapd), address, CompanyDirectory.UserPassword, Timeout);
+        var login = await _client.AuthenticateAsync(Connection(slapd), address, login: null, CompanyDirectory.UserPassword, Timeout);
 
         Assert.NotNull(login);
         Assert.Equal(AliceDn, login.User.Dn);
@@ -187,7 +187,7 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     [Fact]
     public async Task AuthenticateAsync_GroupOfUniqueNamesMember_GetsTheNestedParentGroup()
     {
-        var login = await _client.AuthenticateAsync(Connection(slapd), "zoe.dvorak@company.com", CompanyDirectory.UserPassword, Timeout);
+        var login = await _client.AuthenticateAsync(Connection(slapd), "zoe.dvorak@company.com", login: null, CompanyDirectory.UserPassword, Timeout);
 
         Assert.NotNull(login);
         Assert.Equal([EngineeringDn, CompanyDirectory.StaffDn], login.GroupDns);
@@ -196,7 +196,7 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     [Fact]
     public async Task AuthenticateAsync_UserWithEscapedCommaInDn_BindsAndFindsItsGroup()
     {
-        var login = await _client.AuthenticateAsync(Connection(slapd), "john.smith@company.com", CompanyDirectory.UserPassword, Timeout);
+        var login = await _client.AuthenticateAsync(Connection(slapd), "john.smith@company.com", login: null, CompanyDirectory.UserPassword, Timeout);
 
         Assert.NotNull(login);
         Assert.Equal(CompanyDirectory.SmithDn, login.User.Dn);
@@ -206,13 +206,13 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     [Fact]
     public async Task AuthenticateAsync_WrongPassword_ReturnsNull()
     {
-        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "alice@company.com", "not-her-password", Timeout));
+        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "alice@company.com", login: null, "not-her-password", Timeout));
     }
 
     [Fact]
     public async Task AuthenticateAsync_UnknownAddress_ReturnsNull()
     {
-        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "nobody@company.com", CompanyDirectory.UserPassword, Timeout));
+        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "nobody@company.com", login: null, CompanyDirectory.UserPassword, Timeout));
     }
 
     [Theory]
@@ -230,7 +230,7 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     public async Task AuthenticateAsync_InjectionInAddress_ReturnsNull(string address)
     {
         // The right password: only escaping keeps these from matching alice (or everyone).
-        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), address, CompanyDirectory.UserPassword, Timeout));
+        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), address, login: null, CompanyDirectory.UserPassword, Timeout));
     }
 
     [Theory]
@@ -238,13 +238,13 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     [InlineData(CompanyDirectory.UserPassword + "\0anything")]
     public async Task AuthenticateAsync_EmptyOrNulTruncatedPassword_ReturnsNull(string password)
     {
-        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "alice@company.com", password, Timeout));
+        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "alice@company.com", login: null, password, Timeout));
     }
 
     [Fact]
     public async Task AuthenticateAsync_DisabledUserWithRightPassword_ReturnsNull()
     {
-        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "olga.petrova@company.com", CompanyDirectory.UserPassword, Timeout));
+        Assert.Null(await _client.AuthenticateAsync(Connection(slapd), "olga.petrova@company.com", login: null, CompanyDirectory.UserPassword, Timeout));
     }
 
     [Fact]
@@ -252,8 +252,8 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
     {
         var connection = Connection(slapd) with { PlacementFilter = "(l=Seattle)" };
 
-        var carol = await _client.AuthenticateAsync(connection, "carol.jones@company.com", CompanyDirectory.UserPassword, Timeout);
-        var alice = await _client.AuthenticateAsync(connection, "alice@company.com", CompanyDirectory.UserPassword, Timeout);
+        var carol = await _client.AuthenticateAsync(connection, "carol.jones@company.com", login: null, CompanyDirectory.UserPassword, Timeout);
+        var alice = await _client.AuthenticateAsync(connection, "alice@company.com", login: null, CompanyDirectory.UserPassword, Timeout);
 
         Assert.True(carol!.User.PlacedHere);
         Assert.False(alice!.User.PlacedHere);
@@ -265,7 +265,7 @@ public sealed class LdapDirectoryClientTests(SlapdFixture slapd) : IClassFixture
         var connection = Connection(slapd) with { Port = ClosedLoopbackPort() };
 
         var error = await Assert.ThrowsAsync<MailAdminException>(
-            () => _client.AuthenticateAsync(connection, "alice@company.com", CompanyDirectory.UserPassword, Timeout));
+            () => _client.AuthenticateAsync(connection, "alice@company.com", login: null, CompanyDirectory.UserPassword, Timeout));
 
         Assert.Equal("directory-unreachable", error.Code);
     }
@@ -377,7 +377,7 @@ public sealed class LdapDirectoryClientTlsTests(LdapDirectoryClientTlsTests.TlsD
     [Fact]
     public async Task Ldaps_TrustedCa_AuthenticatesAUser()
     {
-        var login = await _client.AuthenticateAsync(Ldaps(tls.CaPem), "alice@company.com", CompanyDirectory.UserPassword, Timeout);
+        var login = await _client.AuthenticateAsync(Ldaps(tls.CaPem), "alice@company.com", login: null, CompanyDirectory.UserPassword, Timeout);
 
         Assert.NotNull(login);
     }
@@ -450,7 +450,7 @@ public sealed class LdapDirectoryClientTlsTests(LdapDirectoryClientTlsTests.TlsD
         var connection = StartTls(tls.CaPem);
 
         await _client.TestAsync(connection, Timeout);
-        var login = await _client.AuthenticateAsync(connection, "carol.jones@company.com", CompanyDirectory.UserPassword, Timeout);
+        var login = await _client.AuthenticateAsync(connection, "carol.jones@company.com", login: null, CompanyDirectory.UserPassword, Timeout);
 
         Assert.NotNull(login);
     }
