@@ -1,0 +1,29 @@
+namespace MailAdmin.Core.Mail;
+
+/// <summary>How a message reached this node.</summary>
+public enum SmtpPort
+{
+    /// <summary>The incoming port (<c>Smtp:Port</c>): mail for this node's domains only.</summary>
+    Incoming,
+
+    /// <summary>Authenticated submission (<c>Smtp:SubmissionPort</c>).</summary>
+    Submission,
+}
+
+/// <summary>What the SMTP session knows about its client when it asks the mail engine something.</summary>
+public sealed record SmtpClientInfo(
+    System.Net.IPAddress Address,
+    string? HeloName,
+    SmtpPort Port,
+    bool Secure,
+    string? AuthenticatedAs);
+
+/// <summary>
+/// The envelope of one accepted message: the sender (null for the null sender <c>&lt;&gt;</c>
+/// of bounces) and the recipients the session accepted, with where the message came from.
+/// </summary>
+public sealed record Envelope(
+    MailPath? Sender,
+    IReadOnlyList<MailPath> Recipients,
+    SmtpClientInfo Client,
+    DateTimeOffset ReceivedAt);
