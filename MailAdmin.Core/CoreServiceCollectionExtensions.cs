@@ -2,6 +2,7 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Configuration;
 using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Domains;
+using MailAdmin.Core.Mail;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(settings.Smtp);
         services.AddSingleton(settings.Admin);
         services.AddSingleton(settings.Directory);
+        services.AddSingleton(settings.Queue);
         services.AddSingleton(TimeProvider.System);
 
         services.AddDbContextFactory<NodeDbContext>(options =>
@@ -37,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserService>();
         services.AddSingleton<AddressBookService>();
         services.AddSingleton<DirectorySyncService>();
+        services.AddMailEngine();
         return services;
     }
 }

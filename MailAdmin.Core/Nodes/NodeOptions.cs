@@ -20,6 +20,12 @@ public sealed class NodeOptions
 
     public string KeysDir => Path.Combine(DataDir, "keys");
 
+    /// <summary>The mail queue: its database and one file per message waiting for delivery.</summary>
+    public string QueueDir => Path.Combine(DataDir, "queue");
+
+    /// <summary>Mailboxes, one Maildir per user: <c>mail/&lt;domain&gt;/&lt;user&gt;/</c>.</summary>
+    public string MailDir => Path.Combine(DataDir, "mail");
+
     public static NodeOptions Read(SettingsReader settings)
     {
         var name = settings.Text("Node:Name", Environment.MachineName.ToLowerInvariant());

@@ -1,5 +1,6 @@
 using MailAdmin.Core;
 using MailAdmin.Core.Configuration;
+using MailAdmin.Core.Mail;
 using MailAdmin.Web.Api;
 using MailAdmin.Web.Components;
 using MailAdmin.Web.Security;
@@ -18,6 +19,8 @@ public static class MailAdminHostingExtensions
         var services = builder.Services;
         services.AddMailAdminCore(settings);
         services.AddHostedService<NodeInitializer>();
+        services.AddMailQueueService();
+        services.AddDeliveryService();
         services.AddHostedService<DirectorySyncWorker>();
 
         // Keys beside the node's data, so cookies survive restarts and nodes on one machine never share keys.

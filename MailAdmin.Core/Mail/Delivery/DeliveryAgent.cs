@@ -1,0 +1,453 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MailAdmin.Core.Mail.Queue;
+using MailAdmin.Core.Mail.Routing;
+using MailAdmin.Core.Mail.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MailAdmin.Core.Mail.Delivery;
+
+/// <summary>
+/// Takes queued messages to their recipients: expands aliases, lists and groups, delivers to
+/// local mailboxes, hands the rest to <see cref="IRemoteTransport"/>, retries temporary
+/// failures on the queue's schedule and sends one bounce for what fails for good. A message
+/// leaves the queue when every recipient is done.
+/// </summary>
+public sealed partial class DeliveryAgent : BackgroundService
+{
+    /// <summary>More <c>Received:</c> headers than this is a mail loop (RFC 5321 §6.3).</summary>
+    public const int MaxHops = 50;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private readonly MailQueue _queue;
+    private readonly RecipientDirectory _directory;
+    private readonly MaildirStore _maildir;
+    private readonly IRemoteTransport _remote;
+    private readonly QueueOptions _options;
+    private readonly SmtpOptions _smtp;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<DeliveryAgent> _logger;
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots;
+
+    public DeliveryAgent(MailQueue queue, RecipientDirectory directory, MaildirStore maildir, IRemoteTransport remote, QueueOptions options, SmtpOptions smtp, TimeProvider clock, ILogger<DeliveryAgent> logger)
+    {
+        _queue = queue;
+        _directory = directory;
+        _maildir = maildir;
+        _remote = remote;
+        _options = options;
+        _smtp = smtp;
+        _clock = clock;
+        _logger = logger;
+        _slots = new SemaphoreSlim(options.DeliveryConcurrency, options.DeliveryConcurrency);
+    }
+
+    /// <summary>Starts delivery of every message due now and waits until those attempts are done.</summary>
+    public async Task RunDueAsync(CancellationToken cancellationToken)
+    {
+        foreach (var id in _queue.Due(_clock.GetUtcNow(), 10_000))
+        {
+            Schedule(id, cancellationToken);
+        }
+
+        await Task.WhenAll(_inFlight.Values).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var ready = Task.Run(async () =>
+        {
+            await foreach (var id in _queue.Ready.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Schedule(id, stoppingToken);
+            }
+        }, stoppingToken);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var id in _queue.Due(_clock.GetUtcNow(), 1000))
+                {
+                    Schedule(id, stoppingToken);
+                }
+
+                await Task.Delay(PollInterval, _clock, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is SqliteException or IOException)
+            {
+                LogQueueUnreadable(_logger, e);
+                await Task.Delay(PollInterval, _clock, stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(_inFlight.Values.Append(ready)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private void Schedule(string id, CancellationToken cancellationToken)
+    {
+        if (_inFlight.ContainsKey(id))
+        {
+            return;
+        }
+
+        var start = new TaskCompletionSource();
+        var work = RunAsync(start.Task);
+        if (_inFlight.TryAdd(id, work))
+        {
+            start.SetResult();
+        }
+        else
+        {
+            start.SetCanceled(CancellationToken.None);
+        }
+
+        async Task RunAsync(Task gate)
+        {
+            try
+            {
+                await gate.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _inFlight.TryRemove(id, out _);
+                return;
+            }
+
+            try
+            {
+                // Expanding an alias adds recipients that are due at once: take them in the same run.
+                for (var round = 0; round < RecipientDirectory.MaxExpansionDepth + 2 && await DeliverAsync(id, cancellationToken).ConfigureAwait(false); round++)
+                {
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDeliveryCrashed(_logger, e, id);
+            }
+            finally
+            {
+                _slots.Release();
+                _inFlight.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>One delivery attempt of the recipients of <paramref name="id"/> that are due. True when expansion added recipients due now.</summary>
+    private async Task<bool> DeliverAsync(string id, CancellationToken cancellationToken)
+    {
+        var message = _queue.Get(id);
+        if (message is null || message.Held)
+        {
+            return false;
+        }
+
+        var now = _clock.GetUtcNow();
+        var content = _queue.ContentPath(id);
+        if (!File.Exists(content))
+        {
+            LogContentMissing(_logger, id);
+            await _queue.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var due = message.Recipients.Where(r => r.State == RecipientState.Pending && r.NextAttempt <= now).ToList();
+        var results = new List<Result>(due.Count);
+        if (due.Count > 0)
+        {
+            if (CountHops(content) > MaxHops)
+            {
+                results.AddRange(due.Select(r => Result.Failed(r, $"554 5.4.6 Mail loop: the message passed more than {MaxHops} servers (Received: headers) and was stopped.")));
+            }
+            else
+            {
+                await AttemptAsync(message, due, content, results, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var expanded = results.Any(r => r.Kind == ResultKind.Expanded && r.NewRecipients.Count > 0);
+        await RecordAsync(message, results, now, content, cancellationToken).ConfigureAwait(false);
+        return expanded;
+    }
+
+    private async Task AttemptAsync(QueuedMessage message, List<QueuedRecipient> due, string content, List<Result> results, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(message.Recipients.Select(r => r.Address), StringComparer.OrdinalIgnoreCase);
+        var final = new List<QueuedRecipient>();
+        foreach (var recipient in due)
+        {
+            var targets = _directory.Expand(recipient.Address);
+            if (targets.Count == 1 && string.Equals(targets[0], recipient.Address, StringComparison.OrdinalIgnoreCase))
+            {
+                final.Add(recipient);
+            }
+            else
+            {
+                results.Add(Result.Expand(recipient, targets.Where(known.Add).ToList()));
+            }
+        }
+
+        var remote = new List<(QueuedRecipient Recipient, MailPath Path)>();
+        foreach (var recipient in final)
+        {
+            var path = MailPath.FromAddress(recipient.Address);
+            if (path is null)
+            {
+                results.Add(Result.Failed(recipient, $"553 5.1.3 <{recipient.Address}> is not a valid address."));
+            }
+            else if (_directory.IsLocalDomain(path.Domain))
+            {
+                results.Add(await DeliverLocallyAsync(message, recipient, path, content, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                remote.Add((recipient, path));
+            }
+        }
+
+        foreach (var domain in remote.GroupBy(r => r.Path.Domain, StringComparer.OrdinalIgnoreCase))
+        {
+            var recipients = domain.Select(r => r.Recipient).ToList();
+            var outcomes = await _remote.SendAsync(domain.Key, message.Sender, recipients.Select(r => r.Address).ToList(), content, cancellationToken).ConfigureAwait(false);
+            foreach (var recipient in recipients)
+            {
+                var outcome = outcomes.FirstOrDefault(o => string.Equals(o.Recipient, recipient.Address, StringComparison.OrdinalIgnoreCase))
+                    ?? new RemoteOutcome(recipient.Address, false, false, "451 4.4.0 No answer for this recipient.");
+                results.Add(outcome.Delivered ? Result.Delivered(recipient, outcome.Reply)
+                    : outcome.Permanent ? Result.Failed(recipient, outcome.Reply)
+                    : Result.Deferred(recipient, outcome.Reply));
+            }
+        }
+    }
+
+    private async Task<Result> DeliverLocallyAsync(QueuedMessage message, QueuedRecipient recipient, MailPath path, string content, CancellationToken cancellationToken)
+    {
+        switch (_directory.Find(path))
+        {
+            case RecipientTarget.Mailbox { Removed: false, Enabled: true } mailbox:
+                try
+                {
+                    var key = MaildirStore.DeliveryKey(message.ReceivedAt, message.Id, recipient.Index);
+                    var fresh = await _maildir.DeliverAsync(_maildir.MailboxPath(mailbox.Domain, mailbox.LocalPart), key, message.Sender, mailbox.Address, content, cancellationToken).ConfigureAwait(false);
+                    if (!fresh)
+                    {
+                        LogAlreadyDelivered(_logger, message.Id, mailbox.Address);
+                    }
+
+                    return Result.Delivered(recipient, "250 2.0.0 Delivered to the mailbox.");
+                }
+                catch (IOException e) when (DurableFiles.IsDiskFull(e))
+                {
+                    return Result.Deferred(recipient, "452 4.3.1 The mailbox disk is full; will try again.");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    LogLocalFailed(_logger, e, message.Id, mailbox.Address);
+                    return Result.Deferred(recipient, $"451 4.3.0 The mailbox could not be written ({e.Message}); will try again.");
+                }
+
+            case RecipientTarget.Mailbox { Removed: true }:
+                return Result.Failed(recipient, $"550 5.1.1 <{recipient.Address}>: this mailbox no longer exists in the directory.");
+            case RecipientTarget.Mailbox:
+                return Result.Failed(recipient, $"550 5.2.1 <{recipient.Address}>: this mailbox is disabled and does not take mail.");
+            default:
+                return Result.Failed(recipient, $"550 5.1.1 <{recipient.Address}>: no such mailbox here.");
+        }
+    }
+
+    private async Task RecordAsync(QueuedMessage message, List<Result> results, DateTimeOffset now, string content, CancellationToken cancellationToken)
+    {
+        var expiry = message.ReceivedAt + _options.MaxLifetime;
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Kind == ResultKind.Deferred && now >= expiry)
+            {
+                var days = _options.MaxLifetime.TotalDays;
+                results[i] = Result.Failed(results[i].Recipient, $"{results[i].Reply} (gave up after {(days >= 1 ? $"{days:0.#} days" : $"{_options.MaxLifetime.TotalHours:0.#} hours")} of trying)");
+            }
+        }
+
+        foreach (var result in results)
+        {
+            var level = result.Kind is ResultKind.Failed or ResultKind.Deferred ? LogLevel.Warning : LogLevel.Information;
+            var outcome = result.Kind switch
+            {
+                ResultKind.Delivered => "delivered",
+                ResultKind.Deferred => "deferred",
+                ResultKind.Failed => "failed",
+                _ => null,
+            };
+            if (outcome is not null)
+            {
+                LogRecipient(_logger, level, message.Id, result.Recipient.Address, outcome, result.Reply);
+            }
+        }
+
+        // A bounce is queued (durably) before the failures are recorded: a crash in between
+        // can repeat a bounce, never lose one.
+        var failures = results.Where(r => r.Kind == ResultKind.Failed).ToList();
+        if (failures.Count > 0 && CanNotify(message))
+        {
+            await NotifyAsync(message, failures, delayed: false, content, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var nextIndex = message.Recipients.Count == 0 ? 0 : message.Recipients.Max(r => r.Index) + 1;
+        var remaining = message.Recipients.Count(r => !r.IsFinal) - results.Count(r => r.Kind != ResultKind.Deferred)
+            + results.Where(r => r.Kind == ResultKind.Expanded).Sum(r => r.NewRecipients.Count);
+        await _queue.Database.WriteAsync((connection, transaction) =>
+        {
+            using var update = QueueDatabase.Command(connection, transaction, """
+                UPDATE recipients SET state = $state, attempts = attempts + $tried, next_attempt = $next, last_error = $error, remote_reply = $reply
+                WHERE message_id = $id AND idx = $idx
+                """);
+            update.Parameters.AddWithValue("$id", message.Id);
+            var state = update.Parameters.Add("$state", SqliteType.Integer);
+            var tried = update.Parameters.Add("$tried", SqliteType.Integer);
+            var next = update.Parameters.Add("$next", SqliteType.Integer);
+            var error = update.Parameters.Add("$error", SqliteType.Text);
+            var reply = update.Parameters.Add("$reply", SqliteType.Text);
+            var idx = update.Parameters.Add("$idx", SqliteType.Integer);
+            foreach (var result in results)
+            {
+                idx.Value = result.Recipient.Index;
+                state.Value = (int)(result.Kind switch
+                {
+                    ResultKind.Delivered => RecipientState.Delivered,
+                    ResultKind.Failed => RecipientState.Failed,
+                    ResultKind.Expanded => RecipientState.Expanded,
+                    _ => RecipientState.Pending,
+                });
+                tried.Value = result.Kind == ResultKind.Expanded ? 0 : 1;
+                next.Value = result.Kind == ResultKind.Deferred
+                    ? (now + _options.RetryDelay(result.Recipient.Attempts + 1)).ToUnixTimeMilliseconds()
+                    : result.Recipient.NextAttempt.ToUnixTimeMilliseconds();
+                error.Value = result.Kind is ResultKind.Failed or ResultKind.Deferred ? result.Reply : DBNull.Value;
+                reply.Value = result.Kind == ResultKind.Delivered ? result.Reply : DBNull.Value;
+                update.ExecuteNonQuery();
+                if (result.Kind == ResultKind.Expanded && result.NewRecipients.Count > 0)
+                {
+                    QueueDatabase.InsertRecipients(connection, transaction, message.Id, nextIndex, result.NewRecipients, result.Recipient.Original ?? result.Recipient.Address, now);
+                    nextIndex += result.NewRecipients.Count;
+                }
+            }
+        }, cancellationToken, synced: false).ConfigureAwait(false);
+
+        if (remaining <= 0)
+        {
+            await _queue.DeleteAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.DelayWarning is { } warning && !message.DelayWarned && now - message.ReceivedAt >= warning && CanNotify(message))
+        {
+            var deferred = results.Where(r => r.Kind == ResultKind.Deferred).ToList();
+            if (deferred.Count > 0)
+            {
+                await NotifyAsync(message, deferred, delayed: true, content, now, cancellationToken).ConfigureAwait(false);
+                await _queue.Database.WriteAsync((connection, transaction) =>
+                {
+                    using var mark = QueueDatabase.Command(connection, transaction, "UPDATE messages SET delay_warned = 1 WHERE id = $id");
+                    mark.Parameters.AddWithValue("$id", message.Id);
+                    mark.ExecuteNonQuery();
+                }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // A notification is never answered with another (RFC 3464 §2, RFC 5321 §4.5.5).
+    private static bool CanNotify(QueuedMessage message) => message.Kind == MessageKind.Mail && message.Sender is not null;
+
+    private async Task NotifyAsync(QueuedMessage message, List<Result> recipients, bool delayed, string content, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reported = recipients.Select(r => new ReportedRecipient(
+            r.Recipient.Address,
+            r.Recipient.Original,
+            DeliveryReports.StatusOf(r.Reply, permanent: !delayed),
+            r.Reply)).ToList();
+        MimeKit.MimeMessage report;
+        await using (var original = File.OpenRead(content))
+        {
+            report = DeliveryReports.Build(_smtp.HostName, message, reported, delayed, original, now, message.ReceivedAt + _options.MaxLifetime);
+        }
+
+        var id = await _queue.EnqueueAsync(null, [message.Sender!], MessageKind.Notification, stream => report.WriteToAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+        LogNotified(_logger, delayed ? "delay warning" : "bounce", message.Id, message.Sender!, id);
+    }
+
+    private static int CountHops(string content)
+    {
+        using var reader = new StreamReader(content, Encoding.Latin1, detectEncodingFromByteOrderMarks: false, bufferSize: 8192);
+        var hops = 0;
+        var read = 0;
+        while (reader.ReadLine() is { } line && line.Length > 0 && read < 1024 * 1024)
+        {
+            read += line.Length + 2;
+            if (line.StartsWith("Received:", StringComparison.OrdinalIgnoreCase))
+            {
+                hops++;
+            }
+        }
+
+        return hops;
+    }
+
+    [LoggerMessage(Message = "{QueueId} to <{Recipient}>: {Outcome}, {Reply}")]
+    private static partial void LogRecipient(ILogger logger, LogLevel level, string queueId, string recipient, string outcome, string reply);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{QueueId} was already in the mailbox of {Recipient} (a repeated attempt after a restart); not delivered twice.")]
+    private static partial void LogAlreadyDelivered(ILogger logger, string queueId, string recipient);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Local delivery of {QueueId} to {Recipient} failed; will try again.")]
+    private static partial void LogLocalFailed(ILogger logger, Exception exception, string queueId, string recipient);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent a {Kind} about {QueueId} to <{Sender}> as {NoticeId}.")]
+    private static partial void LogNotified(ILogger logger, string kind, string queueId, string sender, string noticeId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The file of queued message {QueueId} is missing; the message is removed from the queue.")]
+    private static partial void LogContentMissing(ILogger logger, string queueId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of {QueueId} failed unexpectedly; it stays queued and is tried again.")]
+    private static partial void LogDeliveryCrashed(ILogger logger, Exception exception, string queueId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The mail queue cannot be read; retrying.")]
+    private static partial void LogQueueUnreadable(ILogger logger, Exception exception);
+
+    private enum ResultKind
+    {
+        Delivered,
+        Deferred,
+        Failed,
+        Expanded,
+    }
+
+    private sealed record Result(QueuedRecipient Recipient, ResultKind Kind, string Reply, IReadOnlyList<string> NewRecipients)
+    {
+        public static Result Delivered(QueuedRecipient recipient, string reply) => new(recipient, ResultKind.Delivered, reply, []);
+
+        public static Result Deferred(QueuedRecipient recipient, string reply) => new(recipient, ResultKind.Deferred, reply, []);
+
+        public static Result Failed(QueuedRecipient recipient, string reply) => new(recipient, ResultKind.Failed, reply, []);
+
+        public static Result Expand(QueuedRecipient recipient, IReadOnlyList<string> targets) => new(recipient, ResultKind.Expanded, "expanded", targets);
+    }
+}

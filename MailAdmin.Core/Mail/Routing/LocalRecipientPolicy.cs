@@ -1,0 +1,38 @@
+using MailAdmin.Core.Domains;
+
+namespace MailAdmin.Core.Mail.Routing;
+
+/// <summary>
+/// The node's rule for <c>RCPT TO</c>. Mail for this node's domains is taken when the address
+/// exists (a mailbox, alias, mailing list or group) and its mailbox is enabled. Mail for any
+/// other domain is taken only from a signed-in user on the submission port: nothing else may
+/// relay. The old tricks fail on their own: <c>user%host@here</c> and <c>"user@there"@here</c>
+/// are local parts that name nobody here, and a source route was already dropped by the parser.
+/// </summary>
+public sealed class LocalRecipientPolicy(RecipientDirectory directory) : IRecipientPolicy
+{
+    public ValueTask<SmtpReply?> CheckAsync(MailPath recipient, SmtpClientInfo client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(client);
+        return ValueTask.FromResult(Check(recipient, client));
+    }
+
+    private SmtpReply? Check(MailPath recipient, SmtpClientInfo client)
+    {
+        if (!directory.IsLocalDomain(recipient.Domain))
+        {
+            return client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null
+                ? null
+                : new SmtpReply(550, "5.7.1", $"Relay access denied: this server takes mail only for its own domains, and {DomainNames.ToUnicode(recipient.Domain)} is not one of them. Send it through your own mail server.");
+        }
+
+        return directory.Find(recipient) switch
+        {
+            null => new SmtpReply(550, "5.1.1", $"<{recipient}>: no such mailbox here. Check the address for typing mistakes."),
+            RecipientTarget.Mailbox { Removed: true } => new SmtpReply(550, "5.1.1", $"<{recipient}>: this mailbox no longer exists in the directory."),
+            RecipientTarget.Mailbox { Enabled: false } => new SmtpReply(550, "5.2.1", $"<{recipient}>: this mailbox is disabled and does not take mail. Contact the recipient another way."),
+            _ => null,
+        };
+    }
+}
