@@ -44,14 +44,20 @@ public sealed class TestNode : IAsyncDisposable
 
     public bool IsRunning => _app is not null;
 
+    /// <summary>Replaces services before each start (a fake clock, say); null for none.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
     /// <summary>Starts a node; arguments are the command line's (<c>--Admin:InitialPassword=...</c>).</summary>
-    public static async Task<TestNode> StartAsync(string name = "node1", params string[] args)
+    public static Task<TestNode> StartAsync(string name = "node1", params string[] args) => StartAsync(name, configureServices: null, args);
+
+    /// <summary>Starts a node with some of its services replaced (a fake clock, a transport).</summary>
+    public static async Task<TestNode> StartAsync(string name, Action<IServiceCollection>? configureServices, params string[] args)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"mailadmin-test-{name}-{Guid.NewGuid():N}");
         var defaults = args.Any(a => a.StartsWith("--Admin:InitialPassword", StringComparison.Ordinal))
             ? args
             : [$"--Admin:InitialPassword={AdminPassword}", .. args];
-        var node = new TestNode(name, dataDir, defaults, ownsDataDir: true);
+        var node = new TestNode(name, dataDir, defaults, ownsDataDir: true) { ConfigureServices = configureServices };
         await node.StartAsync();
         return node;
     }
@@ -86,6 +92,7 @@ public sealed class TestNode : IAsyncDisposable
 
             // Open console circuits (WebSockets) would hold a stop for the default 30 s.
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+            ConfigureServices?.Invoke(builder.Services);
         });
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Urls.Single();

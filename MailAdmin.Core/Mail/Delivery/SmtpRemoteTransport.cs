@@ -75,7 +75,7 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
                 {
                     await client.SendAsync(FormatOptions.Default, message, from, to, cancellationToken).ConfigureAwait(false);
                 }
-                catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && client.Refused.Count == recipients.Count)
+                catch (SmtpCommandException) when (recipients.All(client.Refused.ContainsKey))
                 {
                     // Every recipient refused: MailKit gives up before DATA; each has its own reply.
                 }

@@ -29,6 +29,7 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
     private readonly CancellationTokenSource _stopping = new();
     private QueueDatabase? _database;
     private Task _committer = Task.CompletedTask;
+    private int _disposed;
 
     public MailQueue(NodeOptions node, QueueOptions options, TimeProvider clock, ILogger<MailQueue> logger)
     {
@@ -200,6 +201,12 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
 
     public void Dispose()
     {
+        // Registered both as itself and as a hosted service: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _stopping.Dispose();
         _database?.Dispose();
