@@ -19,7 +19,7 @@ public static class AccessPolicy
     private static readonly HashSet<Permission> ReadOnly =
     [
         Permission.ViewNode, Permission.ChangeOwnPassword, Permission.ViewAudit,
-        Permission.ViewAdministrators, Permission.ViewDomains, Permission.ViewUsers,
+        Permission.ViewAdministrators, Permission.ViewDomains, Permission.ViewUsers, Permission.ViewQueue,
     ];
 
     private static readonly HashSet<Permission> DomainScoped =

@@ -38,5 +38,7 @@ public enum Permission
     ManageCluster,
 
     /// <summary>See and act on the mail queue.</summary>
+    ViewQueue,
+
     ManageQueue,
 }

@@ -23,6 +23,7 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<MaildirStore>();
         services.AddSingleton<IRemoteTransport, SmtpRemoteTransport>();
         services.AddSingleton<DeliveryAgent>();
+        services.AddSingleton<QueueService>();
         return services;
     }
 

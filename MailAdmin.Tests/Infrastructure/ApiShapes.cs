@@ -24,3 +24,7 @@ public sealed record UserDetailDto(UserDto User, string? DirectoryDn, string? Lo
 public sealed record SyncDto(int Added, int Updated, int Disabled, int Removed, int GroupsAdded, int GroupsUpdated, int GroupsRemoved, List<string> Skipped, long DurationMs);
 
 public sealed record GroupDto(string? Address, string Name, List<string> Members);
+
+public sealed record QueueRecipientDto(string Address, string State, DateTimeOffset? NextAttempt, int Attempts, string? LastError, string? Original);
+
+public sealed record QueueMessageDto(string Id, string From, List<QueueRecipientDto> Recipients, long Size, DateTimeOffset ReceivedAt, bool Held, string Kind);

@@ -80,6 +80,7 @@ public static class AdminApiExtensions
         v1.MapDomainEndpoints();
         v1.MapUserEndpoints();
         v1.MapAddressBookEndpoints();
+        v1.MapQueueEndpoints();
         return app;
     }
 }

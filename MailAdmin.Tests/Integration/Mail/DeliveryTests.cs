@@ -170,6 +170,53 @@ public sealed class DeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QueueApi_ShowsWaitingMail_AndRetryHoldReleaseDelete_AreAuditedAndLimitedToReadWriteAdmins()
+    {
+        _sink.RecipientReply = _ => "451 4.3.0 Try again later";
+        var id = await _node.EnqueueAsync("ann@company.com", ["partner@example.org"]);
+        await DeferredAsync(id, attempts: 1);
+
+        var listed = Assert.Single((await _admin.GetFromJsonAsync<List<QueueMessageDto>>("api/v1/queue"))!);
+        Assert.Equal(id, listed.Id);
+        Assert.Equal("ann@company.com", listed.From);
+        Assert.False(listed.Held);
+        Assert.True(listed.Size > 0);
+        var recipient = Assert.Single(listed.Recipients);
+        Assert.Equal(("partner@example.org", "deferred", 1), (recipient.Address, recipient.State, recipient.Attempts));
+        Assert.NotNull(recipient.NextAttempt);
+        Assert.Contains("451 4.3.0", recipient.LastError, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("api/v1/admins/local", new { name = "auditor", password = "Auditor-Password-1", role = "server-ro" })).StatusCode);
+        using (var auditor = await _node.SignedInClientAsync("auditor", "Auditor-Password-1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("api/v1/queue")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await auditor.PostAsync($"api/v1/queue/{id}/retry", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await auditor.DeleteAsync($"api/v1/queue/{id}")).StatusCode);
+            Assert.NotNull(_node.Queue().Get(id));
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync($"api/v1/queue/{id}/hold", null)).StatusCode);
+        Assert.True((await _admin.GetFromJsonAsync<List<QueueMessageDto>>("api/v1/queue"))!.Single().Held);
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync($"api/v1/queue/{id}/release", null)).StatusCode);
+        _sink.RecipientReply = _ => "250 2.1.5 Ok";
+        Assert.Equal(HttpStatusCode.Accepted, (await _admin.PostAsync($"api/v1/queue/{id}/retry", null)).StatusCode);
+        await MailTestExtensions.WaitUntilAsync(() => _node.Queue().Get(id) is null, "Retry now delivered the message");
+
+        var gone = await _admin.DeleteAsync($"api/v1/queue/{id}");
+        Assert.Equal("message-not-found", (await Problem.ReadAsync(gone, HttpStatusCode.NotFound)).Code);
+        Assert.Equal("message-not-found", (await Problem.ReadAsync(await _admin.PostAsync("api/v1/queue/..%2F..%2Fnode.db/retry", null), HttpStatusCode.NotFound)).Code);
+
+        _sink.RecipientReply = _ => "451 4.3.0 Try again later";
+        var other = await _node.EnqueueAsync("ann@company.com", ["partner@example.org"]);
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"api/v1/queue/{other}")).StatusCode);
+        Assert.Null(_node.Queue().Get(other));
+
+        var audit = await _admin.GetFromJsonAsync<AuditPageDto>("api/v1/audit?action=queue");
+        Assert.Contains(audit!.Items, e => e.Action == "queue.hold" && e.Target == id);
+        Assert.Contains(audit.Items, e => e.Action == "queue.delete" && e.Target == other && e.Result == "success");
+    }
+
+    [Fact]
     public async Task RetrySchedule_DoublesUpToTheMaximum()
     {
         var options = new QueueOptions();
