@@ -62,8 +62,10 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Commits already asked for are finished, unless the host runs out of patience: then
+        // their sessions never hear 250 and their clients send the mail again.
         _commits.Writer.TryComplete();
-        await _committer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _committer.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _ready.Writer.TryComplete();
     }
 
