@@ -50,9 +50,8 @@ public static class SmtpCertificate
 
     private static X509Certificate2 LoadOrCreateSelfSigned(string path, string hostName, ILogger logger)
     {
-        if (File.Exists(path))
+        if (TryLoad(path) is { } existing)
         {
-            var existing = X509CertificateLoader.LoadPkcs12FromFile(path, null);
             if (existing.HasPrivateKey && existing.NotAfter > DateTime.Now.AddDays(1) && existing.MatchesHostname(hostName, allowWildcards: false, allowCommonName: true))
             {
                 return existing;
@@ -85,6 +84,19 @@ public static class SmtpCertificate
         File.Move(temporary, path, overwrite: true);
         logger.CertificateCreated(hostName, path);
         return X509CertificateLoader.LoadPkcs12(pfx, null);
+    }
+
+    /// <summary>The kept certificate, or null when there is none or it cannot be read (it is then made again).</summary>
+    private static X509Certificate2? TryLoad(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? X509CertificateLoader.LoadPkcs12FromFile(path, null) : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 
     /// <summary>RSA 2048: the one key type every mail server on the Internet can use.</summary>

@@ -175,7 +175,7 @@ public sealed class SmtpListenerService(
             {
                 await new SmtpSession(connection, _services!, port, remote, id).RunAsync(_abort.Token);
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException || (e is OperationCanceledException && (_abort.IsCancellationRequested || !_stopping.IsCancellationRequested)))
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
                 // The client went away, or stopped reading our replies, or the node must stop now.
                 logger.SessionEnded(id, e.Message);
