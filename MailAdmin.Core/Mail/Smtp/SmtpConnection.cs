@@ -33,6 +33,9 @@ internal readonly record struct LineResult(LineStatus Status, string Text, Input
 /// input than is buffered. A pipelined group of commands (RFC 2920) is therefore answered with
 /// one write, and a lone command is answered at once. The idle timer runs while the session
 /// waits for the client (to read or to take our replies), never while it works on a command.
+/// Reads take no token: the idle timer and the node's stopping token end a pending read
+/// (<see cref="PipeReader.CancelPendingRead"/>) so the session can still say why before it
+/// closes.
 /// </para>
 /// </summary>
 internal sealed class SmtpConnection : IAsyncDisposable

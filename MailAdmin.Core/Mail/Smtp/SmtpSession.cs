@@ -168,7 +168,8 @@ internal sealed class SmtpSession(SmtpConnection connection, SmtpSessionServices
         ResetTransaction();
         if (!extended)
         {
-            connection.Write(new SmtpReply(250, "2.0.0", $"{_options.HostName} Hello {name}"));
+            // RFC 2034 §3: the replies to HELO and EHLO carry no enhanced status code.
+            connection.WriteLine($"250 {_options.HostName} Hello {name}");
             return;
         }
 

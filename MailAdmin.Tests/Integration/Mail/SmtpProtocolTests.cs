@@ -71,6 +71,27 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Helo_PlainSmtp_TracedAsSmtpAndNoAuth()
+    {
+        await using var client = await RawSmtpClient.ConnectAsync(_server.Submission);
+
+        Assert.Equal($"250 {SmtpTestServer.HostName} Hello old.client", await client.CommandAsync("HELO old.client"));
+        Assert.StartsWith("503 5.5.1 Bad sequence of commands: send EHLO", await client.CommandAsync("AUTH PLAIN"), StringComparison.Ordinal);
+        Assert.StartsWith("501 5.5.4 Syntax: HELO <your host name>", await client.CommandAsync("HELO"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Helo_ThenMessage_TracedWithSmtp()
+    {
+        await using var client = await RawSmtpClient.ConnectAsync(_server.Incoming);
+        await client.CommandAsync("HELO old.client");
+
+        await SendMessageAsync(client, "bob@example.com", "Subject: old\r\n\r\nx\r\n");
+
+        Assert.Contains(" with SMTP id ", Assert.Single(_server.Spool.Messages).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Data_DotStuffedLines_AreUnstuffed()
     {
         await using var client = await RawSmtpClient.ConnectAsync(_server.Incoming);
