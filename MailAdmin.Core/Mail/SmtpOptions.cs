@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using MailAdmin.Core.Configuration;
 
 namespace MailAdmin.Core.Mail;
@@ -13,6 +15,15 @@ public sealed class SmtpOptions
 
     /// <summary>Authenticated submission (587 in production); 0 picks a free port.</summary>
     public required int SubmissionPort { get; init; }
+
+    /// <summary>
+    /// The address both listeners bind. By default every interface: the IPv6 "any" address in
+    /// dual mode (so IPv4 clients arrive too) where the system has IPv6, else <c>0.0.0.0</c>.
+    /// </summary>
+    public IPAddress ListenAddress { get; init; } = AllInterfaces;
+
+    /// <summary>Sessions open at once over both ports; a client beyond it is told <c>421 4.7.0</c> to come back later.</summary>
+    public int MaxSessions { get; init; } = 500;
 
     /// <summary>Where external mail goes instead of an MX lookup, if set.</summary>
     public (string Host, int Port)? RelayHost { get; init; }
@@ -51,6 +62,8 @@ public sealed class SmtpOptions
             Port = settings.Port("Smtp:Port", 2525),
             SubmissionPort = settings.Port("Smtp:SubmissionPort", 2587),
             RelayHost = settings.HostAndPort("Smtp:RelayHost", 25),
+            ListenAddress = ReadAddress(settings),
+            MaxSessions = settings.Number("Smtp:MaxSessions", 500, 1, 100_000),
             HostName = settings.Text("Smtp:HostName", Environment.MachineName),
             CertificatePath = settings.Text("Smtp:CertificatePath"),
             CertificatePassword = settings.Secret("Smtp:CertificatePassword"),
@@ -67,5 +80,20 @@ public sealed class SmtpOptions
         }
 
         return options;
+    }
+
+    private static IPAddress AllInterfaces => Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+
+    private static IPAddress ReadAddress(SettingsReader settings)
+    {
+        var raw = settings.Text("Smtp:ListenAddress");
+        if (raw is null)
+        {
+            return AllInterfaces;
+        }
+
+        return IPAddress.TryParse(raw.Trim('[', ']'), out var address)
+            ? address
+            : throw new InvalidSettingException("Smtp:ListenAddress", $"'{raw}' is not an IP address. Write one such as 0.0.0.0 (every IPv4 interface), :: (every interface) or 127.0.0.1.");
     }
 }
