@@ -80,6 +80,7 @@ public sealed class TestNode : IAsyncDisposable
             "--Cluster:Port=0",
             "--Smtp:Port=0",
             "--Smtp:SubmissionPort=0",
+            "--Smtp:ListenAddress=127.0.0.1",
             .. _args,
             .. extraArgs,
         ];

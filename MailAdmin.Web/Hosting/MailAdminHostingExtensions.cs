@@ -1,6 +1,7 @@
 using MailAdmin.Core;
 using MailAdmin.Core.Configuration;
 using MailAdmin.Core.Mail;
+using MailAdmin.Core.Mail.Smtp;
 using MailAdmin.Web.Api;
 using MailAdmin.Web.Components;
 using MailAdmin.Web.Security;
@@ -20,6 +21,7 @@ public static class MailAdminHostingExtensions
         services.AddMailAdminCore(settings);
         services.AddHostedService<NodeInitializer>();
         services.AddMailQueueService();
+        services.AddSmtpListeners();
         services.AddDeliveryService();
         services.AddHostedService<DirectorySyncWorker>();
 

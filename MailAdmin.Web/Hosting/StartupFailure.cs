@@ -1,3 +1,4 @@
+using MailAdmin.Core.Configuration;
 using Microsoft.AspNetCore.Connections;
 
 namespace MailAdmin.Web.Hosting;
@@ -9,6 +10,11 @@ internal static class StartupFailure
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
+            if (e is InvalidSettingException)
+            {
+                return e.Message; // The SMTP listeners name their own setting (Smtp:Port in use, say).
+            }
+
             if (e is AddressInUseException || (e is IOException && e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase)))
             {
                 return $"Invalid setting --urls: {e.Message.TrimEnd('.')}. Choose a free address and port, for example --urls=http://127.0.0.1:5081.";
