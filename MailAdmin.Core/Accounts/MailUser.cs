@@ -63,9 +63,15 @@ public sealed class MailUser
     public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>The <see cref="SearchText"/> of a user with these name and addresses.</summary>
-    public static string SearchTextOf(string name, string localPart, IEnumerable<string> aliases, string domainAscii)
+    public static string SearchTextOf(string name, string localPart, IEnumerable<string> aliases, string domainAscii) =>
+        SearchTextOf(name, localPart, aliases, domainAscii, Domains.DomainNames.ToUnicode(domainAscii));
+
+    /// <summary>
+    /// The <see cref="SearchText"/> of a user, with the domain's Unicode form already known
+    /// (<see cref="Domains.DomainNames.ToUnicode"/> of <paramref name="domainAscii"/>).
+    /// </summary>
+    public static string SearchTextOf(string name, string localPart, IEnumerable<string> aliases, string domainAscii, string unicodeDomain)
     {
-        var unicodeDomain = Domains.DomainNames.ToUnicode(domainAscii);
         var parts = new List<string> { name, $"{localPart}@{domainAscii}" };
         if (unicodeDomain != domainAscii)
         {

@@ -19,9 +19,27 @@ public sealed record LdapEntry
         Attributes = new Dictionary<string, IReadOnlyList<string>>(attributes, StringComparer.OrdinalIgnoreCase);
     }
 
+    private LdapEntry(string dn, Dictionary<string, IReadOnlyList<string>> attributes)
+    {
+        Dn = dn;
+        Attributes = attributes;
+    }
+
     public string Dn { get; }
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Attributes { get; }
+
+    /// <summary>
+    /// An entry over <paramref name="attributes"/> as they are, without the copy the public
+    /// constructor makes: for the reader, which builds the dictionary (case-insensitive) and
+    /// never touches it again.
+    /// </summary>
+    internal static LdapEntry Own(string dn, Dictionary<string, IReadOnlyList<string>> attributes)
+    {
+        ArgumentNullException.ThrowIfNull(dn);
+        ArgumentNullException.ThrowIfNull(attributes);
+        return attributes.Comparer == StringComparer.OrdinalIgnoreCase ? new LdapEntry(dn, attributes) : new LdapEntry(dn, (IReadOnlyDictionary<string, IReadOnlyList<string>>)attributes);
+    }
 
     /// <summary>Every value of <paramref name="attribute"/>, in the server's order; empty when absent.</summary>
     public IReadOnlyList<string> Values(string attribute) => Attributes.GetValueOrDefault(attribute) ?? NoValues;

@@ -106,8 +106,10 @@ public sealed partial class DirectorySyncService(
 
     private async Task<DirectorySyncResult> ApplyAsync(string ascii, DirectorySnapshot snapshot, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
+        var timer = new PhaseTimer();
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        timer.Lap("begin");
         var domain = await DomainService.FindAsync(db, ascii, cancellationToken);
         var now = clock.GetUtcNow();
         // Read without tracking: an unchanged directory of 100,000 users must not cost 100,000 tracked entities.
@@ -125,14 +127,22 @@ public sealed partial class DirectorySyncService(
         reserved.UnionWith(await db.Aliases.Where(a => a.DomainId == domain.Id).Select(a => a.LocalPart).ToListAsync(cancellationToken));
         reserved.UnionWith(await db.MailingLists.Where(l => l.DomainId == domain.Id).Select(l => l.LocalPart).ToListAsync(cancellationToken));
 
+        timer.Lap("load");
         var claimed = new HashSet<string>(reserved, StringComparer.Ordinal);
         var skipped = new List<string>();
         var desired = new List<(DirectoryUser Entry, string Primary, List<string> Aliases)>();
+        var domainNames = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var entry in snapshot.Users)
         {
-            var mine = entry.Addresses
-                .Select(a => MailAddresses.TryParse(a, out var p) && p.Domain == ascii ? p.LocalPart : null)
-                .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var mine = new List<string>(entry.Addresses.Count);
+            foreach (var address in entry.Addresses)
+            {
+                if (MailAddresses.TryParse(address, domainNames, out var parsed) && parsed.Domain == ascii && !mine.Contains(parsed.LocalPart, StringComparer.Ordinal))
+                {
+                    mine.Add(parsed.LocalPart);
+                }
+            }
+
             if (mine.Count == 0 && MailAddresses.NormalizeLocalPart(entry.Login) is { } fromLogin)
             {
                 mine.Add(fromLogin);
@@ -168,15 +178,17 @@ public sealed partial class DirectorySyncService(
             desired.Add((entry, mine[0], aliases));
         }
 
+        timer.Lap("addresses");
         int added = 0, updated = 0, disabled = 0, removed = 0;
         var fresh = new List<MailUser>();
         var inDirectory = snapshot.Users.Select(e => e.DirectoryId).ToHashSet(StringComparer.Ordinal);
 
         // First find, on the untracked copies, which users change at all.
+        var unicodeDomain = DomainNames.ToUnicode(domain.Name);
         var changing = new HashSet<int>();
         foreach (var (entry, primary, aliases) in desired)
         {
-            if (byDirectoryId.TryGetValue(entry.DirectoryId, out var copy) && Apply(copy, entry, primary, aliases, domain, now))
+            if (byDirectoryId.TryGetValue(entry.DirectoryId, out var copy) && Apply(copy, entry, primary, aliases, domain, unicodeDomain, now))
             {
                 changing.Add(copy.Id);
             }
@@ -214,7 +226,7 @@ public sealed partial class DirectorySyncService(
                 if (tracked.TryGetValue(entry.DirectoryId, out var user))
                 {
                     var wasEnabled = user.Enabled;
-                    Apply(user, entry, primary, aliases, domain, now);
+                    Apply(user, entry, primary, aliases, domain, unicodeDomain, now);
                     if (wasEnabled && !user.Enabled)
                     {
                         disabled++;
@@ -228,6 +240,7 @@ public sealed partial class DirectorySyncService(
                 continue;
             }
 
+            // What Apply would make of a blank user, without comparing anything.
             var created = new MailUser
             {
                 DomainId = domain.Id,
@@ -235,10 +248,21 @@ public sealed partial class DirectorySyncService(
                 Name = entry.Name,
                 Source = UserSource.Directory,
                 DirectoryId = entry.DirectoryId,
+                DirectoryDn = entry.Dn,
+                Login = entry.Login,
+                Enabled = entry.Enabled,
+                MissingFromDirectory = false,
                 HomeServer = node.Name,
+                Attributes = new Dictionary<string, string>(entry.Attributes),
+                SearchText = MailUser.SearchTextOf(entry.Name, primary, aliases, domain.Name, unicodeDomain),
                 CreatedAt = now,
+                UpdatedAt = now,
             };
-            Apply(created, entry, primary, aliases, domain, now);
+            foreach (var alias in aliases)
+            {
+                created.Aliases.Add(new UserAlias { DomainId = domain.Id, LocalPart = alias });
+            }
+
             fresh.Add(created);
             added++;
         }
@@ -253,18 +277,28 @@ public sealed partial class DirectorySyncService(
             removed++;
         }
 
+        timer.Lap("diff");
         db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(cancellationToken);
-        await UserBulkInsert.InsertAsync(db, fresh, cancellationToken);
-        var (groupsAdded, groupsUpdated, groupsRemoved) = await ApplyGroupsAsync(db, domain, snapshot, claimed, skipped, cancellationToken);
+        timer.Lap("update");
+        UserBulkInsert.Insert(db, fresh, cancellationToken);
+        timer.Lap("insert");
+
+        // Every directory user of the domain as the database now has it: the copies read at the
+        // start carry the changes applied above (Apply ran on them too), the fresh ones their ids.
+        var directoryUsers = users.Where(u => u.DirectoryDn != null).Concat(fresh);
+        var (groupsAdded, groupsUpdated, groupsRemoved) = await ApplyGroupsAsync(db, domain, snapshot, directoryUsers, claimed, skipped, cancellationToken);
         db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(cancellationToken);
+        timer.Lap("groups");
         await transaction.CommitAsync(cancellationToken);
+        timer.Lap("commit");
+        LogApplyPhases(logger, ascii, timer);
         return new DirectorySyncResult(added, updated, disabled, removed, groupsAdded, groupsUpdated, groupsRemoved, skipped, stopwatch.ElapsedMilliseconds);
     }
 
     /// <summary>Brings a user in line with its entry; true when anything changed.</summary>
-    private static bool Apply(MailUser user, DirectoryUser entry, string primary, List<string> aliases, MailDomain domain, DateTimeOffset now)
+    private static bool Apply(MailUser user, DirectoryUser entry, string primary, List<string> aliases, MailDomain domain, string unicodeDomain, DateTimeOffset now)
     {
         var changed = false;
         void Set<T>(T current, T value, Action<T> assign)
@@ -300,7 +334,7 @@ public sealed partial class DirectorySyncService(
             changed = true;
         }
 
-        var search = MailUser.SearchTextOf(user.Name, user.LocalPart, aliases, domain.Name);
+        var search = MailUser.SearchTextOf(user.Name, user.LocalPart, aliases, domain.Name, unicodeDomain);
         Set(user.SearchText, search, v => user.SearchText = v);
         if (changed)
         {
@@ -311,12 +345,10 @@ public sealed partial class DirectorySyncService(
     }
 
     private static async Task<(int Added, int Updated, int Removed)> ApplyGroupsAsync(
-        NodeDbContext db, MailDomain domain, DirectorySnapshot snapshot, HashSet<string> claimed, List<string> skipped, CancellationToken cancellationToken)
+        NodeDbContext db, MailDomain domain, DirectorySnapshot snapshot, IEnumerable<MailUser> directoryUsers, HashSet<string> claimed, List<string> skipped, CancellationToken cancellationToken)
     {
         // Member values and entry DNs may spell one DN differently (case, spaces, escapes): compare keys.
-        var userIdsByDn = (await db.Users.Where(u => u.DomainId == domain.Id && u.DirectoryDn != null)
-                .Select(u => new { u.Id, u.DirectoryDn }).ToListAsync(cancellationToken))
-            .ToDictionary(u => GroupMembership.DnKey(u.DirectoryDn!), u => u.Id, StringComparer.Ordinal);
+        var userIdsByDn = directoryUsers.ToDictionary(u => GroupMembership.DnKey(u.DirectoryDn!), u => u.Id, StringComparer.Ordinal);
         var groupsByDn = snapshot.Groups.GroupBy(g => GroupMembership.DnKey(g.Dn), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var existing = await db.Groups.Include(g => g.Members).Where(g => g.DomainId == domain.Id).ToListAsync(cancellationToken);
         var byId = existing.ToDictionary(g => g.DirectoryId, StringComparer.Ordinal);
@@ -407,6 +439,9 @@ public sealed partial class DirectorySyncService(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Directory sync of {Domain}: {Summary} in {DurationMs} ms.")]
     private static partial void LogSynced(ILogger logger, string domain, string summary, long durationMs);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Directory sync of {Domain}, apply phases: {Phases}.")]
+    private static partial void LogApplyPhases(ILogger logger, string domain, PhaseTimer phases);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Directory sync of {Domain} failed: {Reason}")]
     private static partial void LogSyncFailed(ILogger logger, string domain, string reason);

@@ -12,6 +12,10 @@ namespace MailAdmin.Core.DirectoryServices;
 /// </summary>
 public static class GroupMembership
 {
+    // Printable ASCII except the space and the backslash.
+    private static readonly System.Buffers.SearchValues<char> PlainDnCharacters = System.Buffers.SearchValues.Create(
+        "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     /// <summary>Every group that contains <paramref name="memberDn"/> directly or through other groups, in walk order.</summary>
     public static IReadOnlyList<string> GroupsOf(string memberDn, IEnumerable<DirectoryGroup> groups)
     {
@@ -63,6 +67,14 @@ public static class GroupMembership
     public static string DnKey(string dn)
     {
         ArgumentNullException.ThrowIfNull(dn);
+
+        // The common case, worth a shortcut when thousands of DNs are keyed: plain ASCII with
+        // no escapes and no spaces, where the key is just the DN in lower case.
+        if (!dn.AsSpan().ContainsAnyExcept(PlainDnCharacters))
+        {
+            return dn.ToLowerInvariant();
+        }
+
         var key = new DnKeyBuilder(dn.Length);
         for (var i = 0; i < dn.Length; i++)
         {

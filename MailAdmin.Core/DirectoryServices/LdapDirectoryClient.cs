@@ -75,11 +75,15 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
 
         return await RunAsync(connection, () =>
         {
+            var timer = new PhaseTimer();
             using var session = LdapSession.Open(connection);
             session.Bind(connection.BindDn, connection.BindPassword, serviceAccount: true);
+            timer.Lap("bind");
 
             var users = new List<DirectoryUser>();
-            foreach (var entry in session.Search(connection.BaseDn, userFilter, profile.UserAttributes, profile.BinaryAttributes, cancellationToken))
+            // The users are most of a directory: their pages are read ahead while the ones
+            // already read are converted and mapped.
+            foreach (var entry in session.SearchAhead(connection.BaseDn, userFilter, profile.UserAttributes, profile.BinaryAttributes, cancellationToken))
             {
                 if (profile.MapUser(entry, today) is { } user)
                 {
@@ -91,6 +95,8 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
                 }
             }
 
+            timer.Lap("users");
+
             if (placementFilter is not null)
             {
                 var placed = session.Search(connection.BaseDn, placementFilter, [DirectoryProfile.NoAttributes], profile.BinaryAttributes, cancellationToken)
@@ -99,8 +105,11 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
                 users = [.. users.Select(u => u with { PlacedHere = placed.Contains(GroupMembership.DnKey(u.Dn)) })];
             }
 
+            timer.Lap("placement");
             var groups = ReadGroups(session, connection, profile, groupFilter, cancellationToken);
+            timer.Lap("groups");
             LogRead(logger, connection, users.Count, groups.Count, session.Pages);
+            LogReadPhases(logger, timer);
             return new DirectorySnapshot(users, groups);
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -293,6 +302,9 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Read {Users} users and {Groups} groups from {Directory} in {Pages} pages.")]
     private static partial void LogRead(ILogger logger, DirectoryConnection directory, int users, int groups, int pages);
 
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Directory read phases: {Phases}.")]
+    private static partial void LogReadPhases(ILogger logger, PhaseTimer phases);
+
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Skipped the directory entry {Dn}: it has no stable id or no login name.")]
     private static partial void LogSkippedUser(ILogger logger, string dn);
 
@@ -404,6 +416,40 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
             CancellationToken cancellationToken,
             SearchScope scope = SearchScope.Subtree)
         {
+            foreach (var page in PagesOf(baseDn, filter, attributes, scope, cancellationToken))
+            {
+                foreach (SearchResultEntry entry in page)
+                {
+                    yield return ToEntry(entry, binaryAttributes);
+                }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Search"/> with the next page requested while the caller works on the
+        /// current one: the requests run on a reader thread, one page ahead (see
+        /// <see cref="Pipelined"/>). Errors and cancellation reach the caller as from
+        /// <see cref="Search"/>; the session is used by nothing else until the enumeration ends.
+        /// </summary>
+        public IEnumerable<LdapEntry> SearchAhead(
+            string baseDn,
+            string filter,
+            IReadOnlyList<string> attributes,
+            IReadOnlySet<string> binaryAttributes,
+            CancellationToken cancellationToken)
+        {
+            foreach (var page in Pipelined.Read(token => PagesOf(baseDn, filter, attributes, SearchScope.Subtree, token), capacity: 1, cancellationToken))
+            {
+                foreach (SearchResultEntry entry in page)
+                {
+                    yield return ToEntry(entry, binaryAttributes);
+                }
+            }
+        }
+
+        private IEnumerable<SearchResultEntryCollection> PagesOf(
+            string baseDn, string filter, IReadOnlyList<string> attributes, SearchScope scope, CancellationToken cancellationToken)
+        {
             var paging = new PageResultRequestControl(PageSize);
             var request = new SearchRequest(baseDn, filter, scope, [.. attributes]);
             request.Controls.Add(paging);
@@ -412,12 +458,18 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
                 cancellationToken.ThrowIfCancellationRequested();
                 var response = Send(request, baseDn);
                 Pages++;
-                foreach (SearchResultEntry entry in response.Entries)
+                yield return response.Entries;
+
+                byte[]? cookie = null;
+                foreach (DirectoryControl control in response.Controls)
                 {
-                    yield return ToEntry(entry, binaryAttributes);
+                    if (control is PageResultResponseControl paged)
+                    {
+                        cookie = paged.Cookie;
+                        break;
+                    }
                 }
 
-                var cookie = response.Controls.OfType<PageResultResponseControl>().FirstOrDefault()?.Cookie;
                 if (cookie is not { Length: > 0 })
                 {
                     yield break;
@@ -484,15 +536,16 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
 
         private static LdapEntry ToEntry(SearchResultEntry entry, IReadOnlySet<string> binaryAttributes)
         {
-            var attributes = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-            foreach (DirectoryAttribute attribute in entry.Attributes.Values)
+            var values = entry.Attributes.Values;
+            var attributes = new Dictionary<string, IReadOnlyList<string>>(values.Count, StringComparer.OrdinalIgnoreCase);
+            foreach (DirectoryAttribute attribute in values)
             {
-                attributes[attribute.Name] = binaryAttributes.Contains(attribute.Name)
+                attributes[attribute.Name] = binaryAttributes.Count > 0 && binaryAttributes.Contains(attribute.Name)
                     ? [.. ((byte[][])attribute.GetValues(typeof(byte[]))).Select(Convert.ToBase64String)]
                     : (string[])attribute.GetValues(typeof(string));
             }
 
-            return new LdapEntry(entry.DistinguishedName, attributes);
+            return LdapEntry.Own(entry.DistinguishedName, attributes);
         }
 
         private SearchResponse Send(SearchRequest request, string baseDn)

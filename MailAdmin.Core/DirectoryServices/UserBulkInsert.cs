@@ -3,82 +3,105 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 
 namespace MailAdmin.Core.DirectoryServices;
 
 /// <summary>
-/// Inserts many new users in the current transaction with two prepared
-/// statements. A first sync of a large directory adds tens of thousands of
-/// users: through the change tracker that costs about 0.3 ms a user, here a
-/// few microseconds. The columns and their conversions are those of
-/// <see cref="NodeDbContext"/>; the sync tests read every inserted field back
-/// through EF Core, so a drift between the two fails them.
+/// Inserts many new users in the current transaction with two statements prepared once and
+/// bound by position on SQLite's own handle. A first sync of a large directory adds tens of
+/// thousands of users: through the change tracker that costs about 0.3 ms a user, through
+/// <see cref="SqliteCommand"/> (parameters looked up by name, a data reader a row) about
+/// 25 µs, here a few microseconds. The columns and their conversions are those of
+/// <see cref="NodeDbContext"/>; the sync tests read every inserted field back through EF
+/// Core, so a drift between the two fails them.
 /// </summary>
 internal static class UserBulkInsert
 {
-    public static async Task InsertAsync(NodeDbContext db, IReadOnlyList<MailUser> users, CancellationToken cancellationToken)
+    private const string InsertUser = """
+        INSERT INTO Users (DomainId, LocalPart, Name, Source, DirectoryId, DirectoryDn, Login, Enabled, MissingFromDirectory,
+                           HomeServer, PasswordHash, Attributes, SearchText, CreatedAt, UpdatedAt)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11, ?12, ?13, ?14)
+        """;
+
+    private const string InsertAlias = "INSERT INTO UserAliases (UserId, DomainId, LocalPart) VALUES (?1, ?2, ?3)";
+
+    public static void Insert(NodeDbContext db, IReadOnlyList<MailUser> users, CancellationToken cancellationToken)
     {
         if (users.Count == 0)
         {
             return;
         }
 
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var transaction = (SqliteTransaction)(db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk inserts run inside the sync's transaction."));
-
-        await using var insertUser = connection.CreateCommand();
-        insertUser.Transaction = transaction;
-        insertUser.CommandText = """
-            INSERT INTO Users (DomainId, LocalPart, Name, Source, DirectoryId, DirectoryDn, Login, Enabled, MissingFromDirectory,
-                               HomeServer, PasswordHash, Attributes, SearchText, CreatedAt, UpdatedAt)
-            VALUES ($domain, $local, $name, $source, $directoryId, $dn, $login, $enabled, $missing,
-                    $home, NULL, $attributes, $search, $created, $updated)
-            RETURNING Id
-            """;
-        var p = new Dictionary<string, SqliteParameter>(StringComparer.Ordinal);
-        foreach (var name in new[] { "$domain", "$local", "$name", "$source", "$directoryId", "$dn", "$login", "$enabled", "$missing", "$home", "$attributes", "$search", "$created", "$updated" })
+        if (db.Database.CurrentTransaction is null)
         {
-            p[name] = insertUser.Parameters.Add(new SqliteParameter { ParameterName = name });
+            throw new InvalidOperationException("Bulk inserts run inside the sync's transaction.");
         }
 
-        await using var insertAlias = connection.CreateCommand();
-        insertAlias.Transaction = transaction;
-        insertAlias.CommandText = "INSERT INTO UserAliases (UserId, DomainId, LocalPart) VALUES ($user, $domain, $local)";
-        var aliasUser = insertAlias.Parameters.Add(new SqliteParameter { ParameterName = "$user" });
-        var aliasDomain = insertAlias.Parameters.Add(new SqliteParameter { ParameterName = "$domain" });
-        var aliasLocal = insertAlias.Parameters.Add(new SqliteParameter { ParameterName = "$local" });
-
+        // SQLite does no I/O asynchronously: the work is synchronous on purpose.
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var handle = connection.Handle ?? throw new InvalidOperationException("The sync's connection is not open.");
+        using var insertUser = Prepare(handle, InsertUser);
+        using var insertAlias = Prepare(handle, InsertAlias);
         foreach (var user in users)
         {
-            p["$domain"].Value = user.DomainId;
-            p["$local"].Value = user.LocalPart;
-            p["$name"].Value = user.Name;
-            p["$source"].Value = user.Source.ToString();
-            p["$directoryId"].Value = (object?)user.DirectoryId ?? DBNull.Value;
-            p["$dn"].Value = (object?)user.DirectoryDn ?? DBNull.Value;
-            p["$login"].Value = (object?)user.Login ?? DBNull.Value;
-            p["$enabled"].Value = user.Enabled;
-            p["$missing"].Value = user.MissingFromDirectory;
-            p["$home"].Value = user.HomeServer;
-            p["$attributes"].Value = JsonSerializer.Serialize(user.Attributes);
-            p["$search"].Value = user.SearchText;
-            p["$created"].Value = user.CreatedAt.ToUnixTimeMilliseconds();
-            p["$updated"].Value = user.UpdatedAt.ToUnixTimeMilliseconds();
             cancellationToken.ThrowIfCancellationRequested();
-
-            // Synchronous on purpose: SQLite does no I/O asynchronously, and the async
-            // wrappers cost more than the insert itself at this rate.
-            user.Id = Convert.ToInt32(insertUser.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            var s = insertUser;
+            Check(handle, raw.sqlite3_bind_int64(s, 1, user.DomainId));
+            BindText(handle, s, 2, user.LocalPart);
+            BindText(handle, s, 3, user.Name);
+            BindText(handle, s, 4, user.Source.ToString());
+            BindText(handle, s, 5, user.DirectoryId);
+            BindText(handle, s, 6, user.DirectoryDn);
+            BindText(handle, s, 7, user.Login);
+            Check(handle, raw.sqlite3_bind_int64(s, 8, user.Enabled ? 1 : 0));
+            Check(handle, raw.sqlite3_bind_int64(s, 9, user.MissingFromDirectory ? 1 : 0));
+            BindText(handle, s, 10, user.HomeServer);
+            BindText(handle, s, 11, JsonSerializer.Serialize(user.Attributes, (JsonSerializerOptions?)null));
+            BindText(handle, s, 12, user.SearchText);
+            Check(handle, raw.sqlite3_bind_int64(s, 13, user.CreatedAt.ToUnixTimeMilliseconds()));
+            Check(handle, raw.sqlite3_bind_int64(s, 14, user.UpdatedAt.ToUnixTimeMilliseconds()));
+            Step(handle, s);
+            user.Id = checked((int)raw.sqlite3_last_insert_rowid(handle));
 
             foreach (var alias in user.Aliases)
             {
-                aliasUser.Value = user.Id;
-                aliasDomain.Value = alias.DomainId;
-                aliasLocal.Value = alias.LocalPart;
-                insertAlias.ExecuteNonQuery();
+                Check(handle, raw.sqlite3_bind_int64(insertAlias, 1, user.Id));
+                Check(handle, raw.sqlite3_bind_int64(insertAlias, 2, alias.DomainId));
+                BindText(handle, insertAlias, 3, alias.LocalPart);
+                Step(handle, insertAlias);
+                alias.UserId = user.Id;
+                alias.Id = checked((int)raw.sqlite3_last_insert_rowid(handle));
             }
+        }
+    }
+
+    private static sqlite3_stmt Prepare(sqlite3 handle, string sql)
+    {
+        Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
+        return statement;
+    }
+
+    private static void BindText(sqlite3 handle, sqlite3_stmt statement, int index, string? value) =>
+        Check(handle, value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, value));
+
+    /// <summary>Runs the insert and resets the statement for the next row (bindings are all overwritten).</summary>
+    private static void Step(sqlite3 handle, sqlite3_stmt statement)
+    {
+        var rc = raw.sqlite3_step(statement);
+        _ = raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, handle);
+            throw new SqliteException($"SQLite answered {rc} to an insert.", rc);
+        }
+    }
+
+    private static void Check(sqlite3 handle, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, handle);
         }
     }
 }

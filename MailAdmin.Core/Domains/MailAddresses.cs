@@ -51,6 +51,37 @@ public static class MailAddresses
         }
     }
 
+    /// <summary>
+    /// <see cref="TryParse(string?, out ParsedAddress)"/> for many addresses in a few domains:
+    /// <paramref name="domains"/> remembers each domain's ASCII form (null: not a domain), so
+    /// the IDN mapping, the costly part, runs once a domain instead of once an address.
+    /// </summary>
+    public static bool TryParse(string? address, Dictionary<string, string?> domains, out ParsedAddress parsed)
+    {
+        ArgumentNullException.ThrowIfNull(domains);
+        parsed = default;
+        var value = (address ?? string.Empty).Trim();
+        var at = value.LastIndexOf('@');
+        if (at <= 0 || at == value.Length - 1 || NormalizeLocalPart(value[..at]) is not { } local)
+        {
+            return false;
+        }
+
+        var domainPart = value[(at + 1)..];
+        if (!domains.TryGetValue(domainPart, out var domain))
+        {
+            domains[domainPart] = domain = DomainNames.TryNormalize(domainPart, out var ascii) ? ascii : null;
+        }
+
+        if (domain is null)
+        {
+            return false;
+        }
+
+        parsed = new ParsedAddress(local, domain);
+        return true;
+    }
+
     /// <summary>The stored form of a local part, or null when it is not a valid one.</summary>
     public static string? NormalizeLocalPart(string? localPart)
     {

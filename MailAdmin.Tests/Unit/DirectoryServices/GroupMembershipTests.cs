@@ -89,6 +89,8 @@ public sealed class GroupMembershipTests
     [InlineData(@"cn=\41lice,dc=corp", "cn=alice,dc=corp")]
     [InlineData(@"cn=a\2Bb\3Dc,dc=corp", @"cn=a\+b\=c,dc=corp")]
     [InlineData(@"cn=\20lead,dc=corp", "cn= lead,dc=corp")]
+    [InlineData("UID=Alice,OU=People,DC=Company,DC=Com", "uid=alice,ou=people,dc=company,dc=com")]
+    [InlineData("CN=ZOË,DC=corp", "cn=zoë,dc=corp")]
     public void DnKey_Variants_NormaliseCaseSpacingAndEscapes(string dn, string expected)
     {
         Assert.Equal(expected, GroupMembership.DnKey(dn));
