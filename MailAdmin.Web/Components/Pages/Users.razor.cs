@@ -6,9 +6,11 @@ using MudBlazor;
 
 namespace MailAdmin.Web.Components.Pages;
 
-public sealed partial class Users
+public sealed partial class Users : IDisposable
 {
     private MudDataGrid<UserInfo>? _grid;
+    private CancellationTokenSource? _loadCancellation;
+    private Task<UserPage>? _newestLoad;
     private IReadOnlyList<DomainInfo> _domains = [];
     private string? _domain;
     private string? _search;
@@ -39,14 +41,62 @@ public sealed partial class Users
     // The grid sorts on the server: a column's sort function only names the column to Core.
     private static Func<UserInfo, object> SortKey(UserSort sort) => _ => sort;
 
+    /// <remarks>
+    /// Loads overlap: a typed search starts one while the first is still running,
+    /// and a grid shows whatever answer arrives last. So a new load cancels the one
+    /// before it, and a load that is no longer the newest, whether it ran to its end
+    /// or was canceled, answers with the newest load's rows: stale rows never win.
+    /// </remarks>
     private async Task<GridData<UserInfo>> LoadAsync(GridState<UserInfo> state, CancellationToken cancellationToken)
     {
         var sort = state.SortDefinitions.FirstOrDefault();
         var sortBy = sort?.SortFunc?.Invoke(default!) as UserSort? ?? UserSort.Address;
-        var page = await Service.ListAsync(await GetAdminAsync(),
-            new UserQuery(_domain, _search, _thisServerOnly, state.Page + 1, state.PageSize, sortBy, sort?.Descending ?? false), cancellationToken);
-        return new GridData<UserInfo> { Items = page.Items, TotalItems = page.Total };
+        var query = new UserQuery(_domain, _search, _thisServerOnly, state.Page + 1, state.PageSize, sortBy, sort?.Descending ?? false);
+        var previous = _loadCancellation;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _loadCancellation = cancellation;
+        var load = ListAsync(query, cancellation.Token);
+        _newestLoad = load;
+        previous?.Cancel();
+        try
+        {
+            var page = await NewestAsync(load);
+            return new GridData<UserInfo> { Items = page.Items, TotalItems = page.Total };
+        }
+        finally
+        {
+            if (_loadCancellation == cancellation)
+            {
+                _loadCancellation = null;
+            }
+        }
     }
+
+    private async Task<UserPage> ListAsync(UserQuery query, CancellationToken cancellationToken) =>
+        await Service.ListAsync(await GetAdminAsync(), query, cancellationToken);
+
+    private async Task<UserPage> NewestAsync(Task<UserPage> load)
+    {
+        while (true)
+        {
+            try
+            {
+                var page = await load;
+                if (load == _newestLoad)
+                {
+                    return page;
+                }
+            }
+            catch (OperationCanceledException) when (load != _newestLoad)
+            {
+                // Replaced by a newer load: its rows are the answer.
+            }
+
+            load = _newestLoad!;
+        }
+    }
+
+    public void Dispose() => _loadCancellation?.Cancel();
 
     private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 
