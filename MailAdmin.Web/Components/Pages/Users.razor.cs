@@ -16,6 +16,7 @@ public sealed partial class Users : IDisposable
     private string? _search;
     private bool _thisServerOnly;
     private bool _canManage;
+    private AdminPrincipal? _admin;
     private bool _detailOpen;
     private UserDetail? _detail;
 
@@ -34,6 +35,7 @@ public sealed partial class Users : IDisposable
     protected override async Task OnInitializedAsync()
     {
         var admin = await GetAdminAsync();
+        _admin = admin;
         _canManage = AccessPolicy.Allows(admin, Permission.ManageUsers);
         _domains = await DomainService.ListAsync(admin, CancellationToken.None);
     }
@@ -129,6 +131,27 @@ public sealed partial class Users : IDisposable
         catch (MailAdminException e)
         {
             Snackbar.Add(e.Message, Severity.Error);
+        }
+    }
+
+    private bool CanManage(UserInfo user) =>
+        _admin is not null && AccessPolicy.Allows(_admin, Permission.ManageUsers, MailAddresses.Parse(user.Address).Domain);
+
+    private async Task EditAsync()
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        var user = _detail.User;
+        var parameters = new DialogParameters<EditLocalUserDialog> { { d => d.Actor, await GetActorAsync() }, { d => d.User, user } };
+        var dialog = await Dialogs.ShowAsync<EditLocalUserDialog>($"Edit {user.DisplayAddress}", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: UserInfo updated })
+        {
+            Snackbar.Add($"{updated.DisplayAddress} was saved.", Severity.Success);
+            _detail = await Service.GetAsync(await GetAdminAsync(), updated.Address, CancellationToken.None);
+            await ReloadAsync();
         }
     }
 
