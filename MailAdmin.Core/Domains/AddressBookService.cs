@@ -72,30 +72,102 @@ public sealed class AddressBookService(IDbContextFactory<NodeDbContext> database
             var ascii = DomainNames.Normalize(domain);
             AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
             var parsed = ParseInDomain(address, ascii);
-            if (members.Count == 0 || members.Count > MaxListMembers)
-            {
-                throw MailAdminException.Invalid("invalid-members", $"A list has from 1 to {MaxListMembers} members.");
-            }
-
-            var parsedMembers = members.Select(MailAddresses.Parse).Distinct().ToList();
+            var parsedMembers = ParseMembers(members);
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var domainId = (await DomainService.FindAsync(db, ascii, cancellationToken)).Id;
             await EnsureFreeAsync(db, domainId, parsed, cancellationToken);
-            foreach (var member in parsedMembers)
-            {
-                if (member == parsed || await LeadsToAsync(db, member, parsed, cancellationToken))
-                {
-                    throw MailAdminException.Invalid("list-loop", $"{member} leads back to the list {parsed}: a list cannot contain itself.");
-                }
-            }
-
+            await EnsureNoLoopAsync(db, parsed, parsedMembers, cancellationToken);
             var list = new MailingList { DomainId = domainId, LocalPart = parsed.LocalPart, Members = [.. parsedMembers.Select(m => m.ToString())] };
             db.MailingLists.Add(list);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new MailingListInfo(parsed.ToString(), list.Members);
         }, cancellationToken);
+    }
+
+    /// <summary>Removes an alias; mail to its address is then refused like any unknown address.</summary>
+    public Task DeleteAliasAsync(Actor actor, string domain, string alias, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return audit.RunAsync(actor, "alias.delete", alias ?? string.Empty, async () =>
+        {
+            var ascii = DomainNames.Normalize(domain);
+            AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
+            var parsed = ParseInDomain(alias, ascii);
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var domainId = (await DomainService.FindAsync(db, ascii, cancellationToken)).Id;
+            var local = parsed.LocalPart;
+            var found = await db.Aliases.SingleOrDefaultAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken)
+                ?? throw MailAdminException.NotFound("alias-not-found", $"There is no alias {parsed}.");
+            db.Aliases.Remove(found);
+            await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Replaces a list's members; refused, and nothing changed, when a member would lead back to the list.</summary>
+    public Task<MailingListInfo> UpdateListAsync(Actor actor, string domain, string address, IReadOnlyList<string> members, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(members);
+        return audit.RunAsync(actor, "list.update", address ?? string.Empty, async () =>
+        {
+            var ascii = DomainNames.Normalize(domain);
+            AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
+            var parsed = ParseInDomain(address, ascii);
+            var parsedMembers = ParseMembers(members);
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var list = await FindListAsync(db, ascii, parsed, cancellationToken);
+            await EnsureNoLoopAsync(db, parsed, parsedMembers, cancellationToken);
+            list.Members = [.. parsedMembers.Select(m => m.ToString())];
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new MailingListInfo(parsed.ToString(), list.Members);
+        }, cancellationToken);
+    }
+
+    public Task DeleteListAsync(Actor actor, string domain, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return audit.RunAsync(actor, "list.delete", address ?? string.Empty, async () =>
+        {
+            var ascii = DomainNames.Normalize(domain);
+            AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
+            var parsed = ParseInDomain(address, ascii);
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            db.MailingLists.Remove(await FindListAsync(db, ascii, parsed, cancellationToken));
+            await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    private static async Task<MailingList> FindListAsync(NodeDbContext db, string domainAscii, ParsedAddress parsed, CancellationToken cancellationToken)
+    {
+        var domainId = (await DomainService.FindAsync(db, domainAscii, cancellationToken)).Id;
+        var local = parsed.LocalPart;
+        return await db.MailingLists.SingleOrDefaultAsync(l => l.DomainId == domainId && l.LocalPart == local, cancellationToken)
+            ?? throw MailAdminException.NotFound("list-not-found", $"There is no mailing list {parsed}.");
+    }
+
+    private static List<ParsedAddress> ParseMembers(IReadOnlyList<string> members)
+    {
+        if (members.Count == 0 || members.Count > MaxListMembers)
+        {
+            throw MailAdminException.Invalid("invalid-members", $"A list has from 1 to {MaxListMembers} members.");
+        }
+
+        return [.. members.Select(MailAddresses.Parse).Distinct()];
+    }
+
+    private static async Task EnsureNoLoopAsync(NodeDbContext db, ParsedAddress list, IEnumerable<ParsedAddress> members, CancellationToken cancellationToken)
+    {
+        foreach (var member in members)
+        {
+            if (member == list || await LeadsToAsync(db, member, list, cancellationToken))
+            {
+                throw MailAdminException.Invalid("list-loop", $"{member} leads back to the list {list}: a list cannot contain itself.");
+            }
+        }
     }
 
     /// <summary>Whether following aliases and lists from <paramref name="start"/> reaches <paramref name="goal"/>.</summary>

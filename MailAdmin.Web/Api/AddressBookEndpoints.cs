@@ -8,6 +8,8 @@ public sealed record AliasRequest(string? Alias, string? Target);
 
 public sealed record ListRequest(string? Address, IReadOnlyList<string>? Members);
 
+public sealed record ListMembersRequest(IReadOnlyList<string>? Members);
+
 internal static class AddressBookEndpoints
 {
     public static void MapAddressBookEndpoints(this RouteGroupBuilder api)
@@ -26,6 +28,15 @@ internal static class AddressBookEndpoints
             .WithSummary("Add an alias; refused when the address exists or the alias would loop.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        domain.MapDelete("/aliases/{alias}", async (string name, string alias, HttpContext context, AddressBookService service) =>
+            {
+                await service.DeleteAliasAsync(ClientAddress.ActorOf(context), name, alias, context.RequestAborted);
+                return Results.NoContent();
+            })
+            .RequireAuthorization(Policies.For(Permission.ManageUsers))
+            .WithSummary("Remove an alias.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         domain.MapGet("/lists", async (string name, HttpContext context, AddressBookService service) =>
                 (await service.ListListsAsync(context.User.RequireAdmin(), name, context.RequestAborted)).Select(l => new { address = l.Address, members = l.Members }))
             .RequireAuthorization(Policies.For(Permission.ViewUsers))
@@ -39,5 +50,23 @@ internal static class AddressBookEndpoints
             .WithSummary("Add a mailing list; refused when the address exists or a member leads back to the list.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        domain.MapPut("/lists/{address}", async (string name, string address, ListMembersRequest request, HttpContext context, AddressBookService service) =>
+            {
+                var list = await service.UpdateListAsync(ClientAddress.ActorOf(context), name, address, request.Members ?? [], context.RequestAborted);
+                return new { address = list.Address, members = list.Members };
+            })
+            .RequireAuthorization(Policies.For(Permission.ManageUsers))
+            .WithSummary("Replace a mailing list's members; refused when a member leads back to the list.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        domain.MapDelete("/lists/{address}", async (string name, string address, HttpContext context, AddressBookService service) =>
+            {
+                await service.DeleteListAsync(ClientAddress.ActorOf(context), name, address, context.RequestAborted);
+                return Results.NoContent();
+            })
+            .RequireAuthorization(Policies.For(Permission.ManageUsers))
+            .WithSummary("Remove a mailing list.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 }
