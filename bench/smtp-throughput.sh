@@ -43,7 +43,7 @@ NODE_URL="http://127.0.0.1:$HTTP_PORT"
 dotnet MailAdmin.Web/bin/Release/net10.0/MailAdmin.Web.dll \
     "--urls=$NODE_URL" --Node:Name=bench "--Node:DataDir=$TMP/node" "--Admin:InitialPassword=$ADMIN_PW" \
     --Cluster:Port=0 "--Smtp:Port=$SMTP_PORT" "--Smtp:SubmissionPort=$SUBMISSION_PORT" --Smtp:ListenAddress=127.0.0.1 \
-    --Directory:SyncIntervalMinutes=0 >"$TMP/node.log" 2>&1 &
+    --Directory:SyncIntervalMinutes=0 ${NODE_ARGS:-} >"$TMP/node.log" 2>&1 &
 NODE_PID=$!
 deadline=$(( $(now_ms) + 60000 ))
 until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$NODE_URL/healthz" || true)" == "200" ]]; do

@@ -20,6 +20,7 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<IRecipientPolicy, LocalRecipientPolicy>();
         services.AddSingleton<ISmtpAuthenticator, SubmissionAuthenticator>();
+        services.AddSingleton<DirectorySyncGroup>();
         services.AddSingleton<MaildirStore>();
         services.AddSingleton<IRemoteTransport, SmtpRemoteTransport>();
         services.AddSingleton<DeliveryAgent>();

@@ -316,6 +316,15 @@ public sealed partial class DeliveryAgent : BackgroundService
             + results.Where(r => r.Kind == ResultKind.Expanded).Sum(r => r.NewRecipients.Count);
         await _queue.Database.WriteAsync((connection, transaction) =>
         {
+            if (remaining <= 0)
+            {
+                // Every recipient is done: the message leaves the queue in the same transaction.
+                using var delete = QueueDatabase.Command(connection, transaction, "DELETE FROM messages WHERE id = $id");
+                delete.Parameters.AddWithValue("$id", message.Id);
+                delete.ExecuteNonQuery();
+                return;
+            }
+
             using var update = QueueDatabase.Command(connection, transaction, """
                 UPDATE recipients SET state = $state, attempts = attempts + $tried, next_attempt = $next, last_error = $error, remote_reply = $reply
                 WHERE message_id = $id AND idx = $idx
@@ -354,7 +363,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
         if (remaining <= 0)
         {
-            await _queue.DeleteAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            File.Delete(content);
             return;
         }
 

@@ -78,7 +78,9 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         var path = ContentPath(id);
         try
         {
-            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+            // Synchronous file I/O: writes land in the page cache at once, and Linux has no true
+            // asynchronous file writes (an async FileStream only moves them to the thread pool).
+            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.None);
             return ValueTask.FromResult<ISpoolWriter>(new SpoolWriter(this, id, path, stream));
         }
         catch (IOException e) when (DurableFiles.IsDiskFull(e))

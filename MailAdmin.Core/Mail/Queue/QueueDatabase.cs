@@ -17,8 +17,9 @@ internal sealed class QueueDatabase : IDisposable
 
     public QueueDatabase(string path)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 10 }.ToString();
         _writer = Open();
+        Execute(_writer, "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
         Execute(_writer, """
             PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS messages(
@@ -177,9 +178,9 @@ internal sealed class QueueDatabase : IDisposable
 
     private SqliteConnection Open()
     {
+        // Readers need no pragmas (the writer sets its own); pooled connections stay open between reads.
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
         return connection;
     }
 

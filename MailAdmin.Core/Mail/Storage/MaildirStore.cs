@@ -11,7 +11,7 @@ namespace MailAdmin.Core.Mail.Storage;
 /// index, not from the clock, so a delivery repeated after a crash finds the first one and
 /// does not deliver twice.
 /// </summary>
-public sealed class MaildirStore(NodeOptions node, SmtpOptions smtp)
+public sealed class MaildirStore(NodeOptions node, SmtpOptions smtp, DirectorySyncGroup directorySyncs)
 {
     private readonly string _host = SafeHost(smtp.HostName);
 
@@ -39,11 +39,11 @@ public sealed class MaildirStore(NodeOptions node, SmtpOptions smtp)
         }
 
         var temporary = Path.Combine(tmpDir, name);
-        await using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+        await using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None))
         {
             var header = Encoding.UTF8.GetBytes($"Return-Path: <{sender}>\r\nDelivered-To: {recipient}\r\n");
             await output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            await using (var input = new FileStream(contentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            await using (var input = new FileStream(contentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan))
             {
                 await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
             }
@@ -53,7 +53,7 @@ public sealed class MaildirStore(NodeOptions node, SmtpOptions smtp)
         }
 
         File.Move(temporary, final, overwrite: false);
-        DurableFiles.SyncDirectory(newDir);
+        await directorySyncs.SyncAsync(newDir).ConfigureAwait(false);
         return true;
     }
 
