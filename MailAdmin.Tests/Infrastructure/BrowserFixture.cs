@@ -20,6 +20,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         var chromium = RequiredTool.Find(ChromiumPath, "apt-get install -y chromium");
         Directory.CreateDirectory(_profileRoot);
+
+        // Expectations wait as long as actions do: on a loaded 2-core CI machine a page whose
+        // answer needs a password hash (210,000 PBKDF2 rounds) can take longer than the default 5 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

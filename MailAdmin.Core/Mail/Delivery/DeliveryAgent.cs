@@ -163,8 +163,13 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
 
         var now = _clock.GetUtcNow();
-        var content = _queue.ContentPath(id);
-        if (!File.Exists(content))
+        var content = _queue.Content(id);
+        if (content is null)
+        {
+            return false;
+        }
+
+        if (!content.Exists)
         {
             LogContentMissing(_logger, id);
             await _queue.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
@@ -190,7 +195,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         return expanded;
     }
 
-    private async Task AttemptAsync(QueuedMessage message, List<QueuedRecipient> due, string content, List<Result> results, CancellationToken cancellationToken)
+    private async Task AttemptAsync(QueuedMessage message, List<QueuedRecipient> due, MessageContent content, List<Result> results, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(message.Recipients.Select(r => r.Address), StringComparer.OrdinalIgnoreCase);
         var final = new List<QueuedRecipient>();
@@ -228,7 +233,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         foreach (var domain in remote.GroupBy(r => r.Path.Domain, StringComparer.OrdinalIgnoreCase))
         {
             var recipients = domain.Select(r => r.Recipient).ToList();
-            var outcomes = await _remote.SendAsync(domain.Key, message.Sender, recipients.Select(r => r.Address).ToList(), content, cancellationToken).ConfigureAwait(false);
+            var outcomes = await _remote.SendAsync(domain.Key, message.Sender, recipients.Select(r => r.Address).ToList(), content.OpenRead, cancellationToken).ConfigureAwait(false);
             foreach (var recipient in recipients)
             {
                 var outcome = outcomes.FirstOrDefault(o => string.Equals(o.Recipient, recipient.Address, StringComparison.OrdinalIgnoreCase))
@@ -240,7 +245,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
     }
 
-    private async Task<Result> DeliverLocallyAsync(QueuedMessage message, QueuedRecipient recipient, MailPath path, string content, CancellationToken cancellationToken)
+    private async Task<Result> DeliverLocallyAsync(QueuedMessage message, QueuedRecipient recipient, MailPath path, MessageContent content, CancellationToken cancellationToken)
     {
         switch (_directory.Find(path))
         {
@@ -248,7 +253,7 @@ public sealed partial class DeliveryAgent : BackgroundService
                 try
                 {
                     var key = MaildirStore.DeliveryKey(message.ReceivedAt, message.Id, recipient.Index);
-                    var fresh = await _maildir.DeliverAsync(_maildir.MailboxPath(mailbox.Domain, mailbox.LocalPart), key, message.Sender, mailbox.Address, content, cancellationToken).ConfigureAwait(false);
+                    var fresh = await _maildir.DeliverAsync(_maildir.MailboxPath(mailbox.Domain, mailbox.LocalPart), key, message.Sender, mailbox.Address, content.OpenRead, cancellationToken).ConfigureAwait(false);
                     if (!fresh)
                     {
                         LogAlreadyDelivered(_logger, message.Id, mailbox.Address);
@@ -275,7 +280,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
     }
 
-    private async Task RecordAsync(QueuedMessage message, List<Result> results, DateTimeOffset now, string content, CancellationToken cancellationToken)
+    private async Task RecordAsync(QueuedMessage message, List<Result> results, DateTimeOffset now, MessageContent content, CancellationToken cancellationToken)
     {
         var expiry = message.ReceivedAt + _options.MaxLifetime;
         for (var i = 0; i < results.Count; i++)
@@ -363,7 +368,11 @@ public sealed partial class DeliveryAgent : BackgroundService
 
         if (remaining <= 0)
         {
-            File.Delete(content);
+            if (!content.IsInline)
+            {
+                File.Delete(content.Path);
+            }
+
             return;
         }
 
@@ -386,7 +395,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     // A notification is never answered with another (RFC 3464 §2, RFC 5321 §4.5.5).
     private static bool CanNotify(QueuedMessage message) => message.Kind == MessageKind.Mail && message.Sender is not null;
 
-    private async Task NotifyAsync(QueuedMessage message, List<Result> recipients, bool delayed, string content, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task NotifyAsync(QueuedMessage message, List<Result> recipients, bool delayed, MessageContent content, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reported = recipients.Select(r => new ReportedRecipient(
             r.Recipient.Address,
@@ -394,7 +403,7 @@ public sealed partial class DeliveryAgent : BackgroundService
             DeliveryReports.StatusOf(r.Reply, permanent: !delayed),
             r.Reply)).ToList();
         MimeKit.MimeMessage report;
-        await using (var original = File.OpenRead(content))
+        await using (var original = content.OpenRead())
         {
             report = DeliveryReports.Build(_smtp.HostName, message, reported, delayed, original, now, message.ReceivedAt + _options.MaxLifetime);
         }
@@ -403,9 +412,9 @@ public sealed partial class DeliveryAgent : BackgroundService
         LogNotified(_logger, delayed ? "delay warning" : "bounce", message.Id, message.Sender!, id);
     }
 
-    private static int CountHops(string content)
+    private static int CountHops(MessageContent content)
     {
-        using var reader = new StreamReader(content, Encoding.Latin1, detectEncodingFromByteOrderMarks: false, bufferSize: 8192);
+        using var reader = new StreamReader(content.OpenRead(), Encoding.Latin1, detectEncodingFromByteOrderMarks: false, bufferSize: 8192);
         var hops = 0;
         var read = 0;
         while (reader.ReadLine() is { } line && line.Length > 0 && read < 1024 * 1024)

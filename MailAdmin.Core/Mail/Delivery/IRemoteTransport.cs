@@ -7,9 +7,9 @@ public sealed record RemoteOutcome(string Recipient, bool Delivered, bool Perman
 public interface IRemoteTransport
 {
     /// <summary>
-    /// Sends the message in <paramref name="contentPath"/> to <paramref name="recipients"/>, all of
+    /// Sends the message that <paramref name="openContent"/> reads to <paramref name="recipients"/>, all of
     /// <paramref name="domain"/>, and says for each what happened. Never throws for a delivery
     /// failure: an unreachable server is a temporary failure of every recipient.
     /// </summary>
-    Task<IReadOnlyList<RemoteOutcome>> SendAsync(string domain, string? sender, IReadOnlyList<string> recipients, string contentPath, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RemoteOutcome>> SendAsync(string domain, string? sender, IReadOnlyList<string> recipients, Func<Stream> openContent, CancellationToken cancellationToken);
 }

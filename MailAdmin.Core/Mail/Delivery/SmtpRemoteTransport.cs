@@ -21,7 +21,7 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private readonly LookupClient _dns = new(new LookupClientOptions { UseCache = true, Timeout = TimeSpan.FromSeconds(10), Retries = 2 });
 
-    public async Task<IReadOnlyList<RemoteOutcome>> SendAsync(string domain, string? sender, IReadOnlyList<string> recipients, string contentPath, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RemoteOutcome>> SendAsync(string domain, string? sender, IReadOnlyList<string> recipients, Func<Stream> openContent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recipients);
         IReadOnlyList<(string Host, int Port)> hosts;
@@ -42,7 +42,8 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
         MimeMessage message;
         try
         {
-            message = await MimeMessage.LoadAsync(contentPath, cancellationToken).ConfigureAwait(false);
+            await using var content = openContent();
+            message = await MimeMessage.LoadAsync(content, cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException e)
         {

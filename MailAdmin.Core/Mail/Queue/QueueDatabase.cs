@@ -30,7 +30,8 @@ internal sealed class QueueDatabase : IDisposable
                 kind INTEGER NOT NULL,
                 origin TEXT NOT NULL,
                 held INTEGER NOT NULL DEFAULT 0,
-                delay_warned INTEGER NOT NULL DEFAULT 0);
+                delay_warned INTEGER NOT NULL DEFAULT 0,
+                content BLOB NULL);
             CREATE TABLE IF NOT EXISTS recipients(
                 message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
                 idx INTEGER NOT NULL,
@@ -83,10 +84,11 @@ internal sealed class QueueDatabase : IDisposable
         return work(connection);
     }
 
-    public static void InsertMessage(SqliteConnection connection, SqliteTransaction transaction, string id, string? sender, DateTimeOffset receivedAt, long size, MessageKind kind, string origin, IReadOnlyList<string> recipients)
+    public static void InsertMessage(SqliteConnection connection, SqliteTransaction transaction, string id, string? sender, DateTimeOffset receivedAt, long size, MessageKind kind, string origin, IReadOnlyList<string> recipients, byte[]? content)
     {
         using var message = Command(connection, transaction,
-            "INSERT INTO messages(id, sender, received_at, size, kind, origin) VALUES ($id, $sender, $at, $size, $kind, $origin)");
+            "INSERT INTO messages(id, sender, received_at, size, kind, origin, content) VALUES ($id, $sender, $at, $size, $kind, $origin, $content)");
+        message.Parameters.AddWithValue("$content", (object?)content ?? DBNull.Value);
         message.Parameters.AddWithValue("$id", id);
         message.Parameters.AddWithValue("$sender", (object?)sender ?? DBNull.Value);
         message.Parameters.AddWithValue("$at", receivedAt.ToUnixTimeMilliseconds());

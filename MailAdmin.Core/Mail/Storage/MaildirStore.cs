@@ -20,11 +20,11 @@ public sealed class MaildirStore(NodeOptions node, SmtpOptions smtp, DirectorySy
         Path.Combine(node.MailDir, SafeSegment(domain.ToLowerInvariant()), SafeSegment(localPart));
 
     /// <summary>
-    /// Delivers the message in <paramref name="contentPath"/> to the mailbox, with
+    /// Delivers the message that <paramref name="openContent"/> reads to the mailbox, with
     /// <c>Return-Path:</c> and <c>Delivered-To:</c> first. True when delivered now, false when
     /// an earlier attempt had already delivered it.
     /// </summary>
-    public async Task<bool> DeliverAsync(string mailbox, string deliveryKey, string? sender, string recipient, string contentPath, CancellationToken cancellationToken)
+    public async Task<bool> DeliverAsync(string mailbox, string deliveryKey, string? sender, string recipient, Func<Stream> openContent, CancellationToken cancellationToken)
     {
         var name = $"{deliveryKey}.{_host}";
         var newDir = Path.Combine(mailbox, "new");
@@ -43,7 +43,7 @@ public sealed class MaildirStore(NodeOptions node, SmtpOptions smtp, DirectorySy
         {
             var header = Encoding.UTF8.GetBytes($"Return-Path: <{sender}>\r\nDelivered-To: {recipient}\r\n");
             await output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            await using (var input = new FileStream(contentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan))
+            await using (var input = openContent())
             {
                 await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
             }

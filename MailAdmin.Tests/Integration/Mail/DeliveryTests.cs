@@ -66,6 +66,36 @@ public sealed class DeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SmallMessagesLiveInTheQueueDatabase_LargeOnesInFiles_AndBothArriveByteForByte()
+    {
+        _sink.RecipientReply = _ => "451 4.3.0 Try again later";
+        var small = "Subject: small\r\n\r\n" + new string('s', 1000) + "\r\n";
+        var large = "Subject: large\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('l', 998) + "\r\n", 300));
+        var smallId = await _node.EnqueueAsync("someone@example.org", ["partner@example.org"], small);
+        var largeId = await _node.EnqueueAsync("someone@example.org", ["partner@example.org"], large);
+        await DeferredAsync(smallId, attempts: 1);
+        await DeferredAsync(largeId, attempts: 1);
+
+        Assert.True(_node.Queue().Content(smallId)!.IsInline);
+        Assert.False(File.Exists(_node.Queue().ContentPath(smallId)));
+        Assert.False(_node.Queue().Content(largeId)!.IsInline);
+        Assert.Equal(large.Length, new FileInfo(_node.Queue().ContentPath(largeId)).Length);
+
+        await _node.RestartAsync();
+        foreach (var id in new[] { smallId, largeId })
+        {
+            Assert.True(await _node.Queue().SetHeldAsync(id, held: false, CancellationToken.None));
+        }
+
+        await _node.EnqueueAsync("someone@example.org", ["ann@company.com"], small);
+        await _node.EnqueueAsync("someone@example.org", ["ann@company.com"], large);
+        var inbox = await _node.WaitForInboxAsync("ann@company.com", 2);
+        var texts = await Task.WhenAll(inbox.Select(f => File.ReadAllTextAsync(f)));
+        Assert.Contains(texts, t => t.EndsWith(small, StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.EndsWith(large, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AliasesAndLists_AreExpanded_AndEveryMailboxGetsOneCopy()
     {
         Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("api/v1/domains/company.com/aliases", new { alias = "sales", target = "ann@company.com" })).StatusCode);
@@ -264,7 +294,8 @@ public sealed class DeliveryTests : IAsyncLifetime
     {
         var spool = _node.Services.GetRequiredService<IMessageSpool>();
         var writer = await spool.CreateAsync(CancellationToken.None);
-        await writer.Content.WriteAsync("Subject: half\r\n\r\nhalf a mess"u8.ToArray());
+        // Larger than what the queue keeps inline, so it goes to a file while it arrives.
+        await writer.Content.WriteAsync(System.Text.Encoding.ASCII.GetBytes("Subject: half\r\n\r\n" + new string('x', MailQueue.InlineLimit + 1000)));
         await writer.Content.FlushAsync();
         var path = _node.Queue().ContentPath(writer.QueueId);
         Assert.True(File.Exists(path));
