@@ -247,36 +247,37 @@ public sealed partial class DeliveryAgent : BackgroundService
 
     private async Task<Result> DeliverLocallyAsync(QueuedMessage message, QueuedRecipient recipient, MailPath path, MessageContent content, CancellationToken cancellationToken)
     {
-        switch (_directory.Find(path))
+        var target = _directory.Find(path);
+        if (LocalRecipientPolicy.RefusalFor(target, path) is { } refusal)
         {
-            case RecipientTarget.Mailbox { Removed: false, Enabled: true } mailbox:
-                try
-                {
-                    var key = MaildirStore.DeliveryKey(message.ReceivedAt, message.Id, recipient.Index);
-                    var fresh = await _maildir.DeliverAsync(_maildir.MailboxPath(mailbox.Domain, mailbox.LocalPart), key, message.Sender, mailbox.Address, content.OpenRead, cancellationToken).ConfigureAwait(false);
-                    if (!fresh)
-                    {
-                        LogAlreadyDelivered(_logger, message.Id, mailbox.Address);
-                    }
+            return Result.Failed(recipient, refusal.ToString());
+        }
 
-                    return Result.Delivered(recipient, "250 2.0.0 Delivered to the mailbox.");
-                }
-                catch (IOException e) when (DurableFiles.IsDiskFull(e))
-                {
-                    return Result.Deferred(recipient, "452 4.3.1 The mailbox disk is full; will try again.");
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    LogLocalFailed(_logger, e, message.Id, mailbox.Address);
-                    return Result.Deferred(recipient, $"451 4.3.0 The mailbox could not be written ({e.Message}); will try again.");
-                }
+        if (target is not RecipientTarget.Mailbox mailbox)
+        {
+            // Aliases, lists and groups were expanded before; one that appeared since is tried again.
+            return Result.Deferred(recipient, $"451 4.3.0 <{recipient.Address}> changed while the message waited; will try again.");
+        }
 
-            case RecipientTarget.Mailbox { Removed: true }:
-                return Result.Failed(recipient, $"550 5.1.1 <{recipient.Address}>: this mailbox no longer exists in the directory.");
-            case RecipientTarget.Mailbox:
-                return Result.Failed(recipient, $"550 5.2.1 <{recipient.Address}>: this mailbox is disabled and does not take mail.");
-            default:
-                return Result.Failed(recipient, $"550 5.1.1 <{recipient.Address}>: no such mailbox here.");
+        try
+        {
+            var key = MaildirStore.DeliveryKey(message.ReceivedAt, message.Id, recipient.Index);
+            var fresh = await _maildir.DeliverAsync(_maildir.MailboxPath(mailbox.Domain, mailbox.LocalPart), key, message.Sender, mailbox.Address, content.OpenRead, cancellationToken).ConfigureAwait(false);
+            if (!fresh)
+            {
+                LogAlreadyDelivered(_logger, message.Id, mailbox.Address);
+            }
+
+            return Result.Delivered(recipient, "250 2.0.0 Delivered to the mailbox.");
+        }
+        catch (IOException e) when (DurableFiles.IsDiskFull(e))
+        {
+            return Result.Deferred(recipient, "452 4.3.1 The mailbox disk is full; will try again.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogLocalFailed(_logger, e, message.Id, mailbox.Address);
+            return Result.Deferred(recipient, $"451 4.3.0 The mailbox could not be written ({e.Message}); will try again.");
         }
     }
 

@@ -27,12 +27,19 @@ public sealed class LocalRecipientPolicy(RecipientDirectory directory) : IRecipi
                 : new SmtpReply(550, "5.7.1", $"Relay access denied: this server takes mail only for its own domains, and {DomainNames.ToUnicode(recipient.Domain)} is not one of them. Send it through your own mail server.");
         }
 
-        return directory.Find(recipient) switch
-        {
-            null => new SmtpReply(550, "5.1.1", $"<{recipient}>: no such mailbox here. Check the address for typing mistakes."),
-            RecipientTarget.Mailbox { Removed: true } => new SmtpReply(550, "5.1.1", $"<{recipient}>: this mailbox no longer exists in the directory."),
-            RecipientTarget.Mailbox { Enabled: false } => new SmtpReply(550, "5.2.1", $"<{recipient}>: this mailbox is disabled and does not take mail. Contact the recipient another way."),
-            _ => null,
-        };
+        return RefusalFor(directory.Find(recipient), recipient);
     }
+
+    /// <summary>
+    /// Why a local address cannot take mail (unknown, removed from the directory, disabled),
+    /// or null when it can. Asked at <c>RCPT TO</c> and again at delivery, when the address
+    /// may have changed since the message was accepted.
+    /// </summary>
+    public static SmtpReply? RefusalFor(RecipientTarget? target, MailPath recipient) => target switch
+    {
+        null => new SmtpReply(550, "5.1.1", $"<{recipient}>: no such mailbox here. Check the address for typing mistakes."),
+        RecipientTarget.Mailbox { Removed: true } => new SmtpReply(550, "5.1.1", $"<{recipient}>: this mailbox no longer exists in the directory."),
+        RecipientTarget.Mailbox { Enabled: false } => new SmtpReply(550, "5.2.1", $"<{recipient}>: this mailbox is disabled and does not take mail. Contact the recipient another way."),
+        _ => null,
+    };
 }
