@@ -156,19 +156,12 @@ public sealed partial class DeliveryAgent : BackgroundService
     /// <summary>One delivery attempt of the recipients of <paramref name="id"/> that are due. True when expansion added recipients due now.</summary>
     private async Task<bool> DeliverAsync(string id, CancellationToken cancellationToken)
     {
-        var message = _queue.Get(id);
-        if (message is null || message.Held)
+        if (_queue.Load(id) is not var (message, content) || message.Held)
         {
             return false;
         }
 
         var now = _clock.GetUtcNow();
-        var content = _queue.Content(id);
-        if (content is null)
-        {
-            return false;
-        }
-
         if (!content.Exists)
         {
             LogContentMissing(_logger, id);

@@ -85,13 +85,13 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
     }
 
     /// <summary>The content of queued message <paramref name="id"/> (inline or its file); null when no such message is queued.</summary>
-    public MessageContent? Content(string id) => Database.Read(connection =>
-    {
-        using var command = QueueDatabase.Command(connection, null, "SELECT content FROM messages WHERE id = $id");
-        command.Parameters.AddWithValue("$id", id);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? new MessageContent(reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0), ContentPath(id)) : null;
-    });
+    public MessageContent? Content(string id) => Database.Read(connection => ReadContent(connection, id));
+
+    /// <summary>A queued message and its content, read together on one connection: what one delivery attempt needs.</summary>
+    internal (QueuedMessage Message, MessageContent Content)? Load(string id) => Database.Read(connection =>
+        QueueDatabase.ReadMessage(connection, id) is { } message && ReadContent(connection, id) is { } content
+            ? (message, content)
+            : ((QueuedMessage, MessageContent)?)null);
 
     /// <summary>Queues a message the node makes itself (a bounce, a delay warning), durably.</summary>
     public async Task<string> EnqueueAsync(string? sender, IReadOnlyList<string> recipients, MessageKind kind, Func<Stream, Task> writeContent, CancellationToken cancellationToken)
@@ -239,6 +239,14 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         Span<byte> random = stackalloc byte[5];
         RandomNumberGenerator.Fill(random);
         return now.ToUnixTimeMilliseconds().ToString("X11", System.Globalization.CultureInfo.InvariantCulture) + Convert.ToHexString(random);
+    }
+
+    private MessageContent? ReadContent(SqliteConnection connection, string id)
+    {
+        using var command = QueueDatabase.Command(connection, null, "SELECT content FROM messages WHERE id = $id");
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new MessageContent(reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0), ContentPath(id)) : null;
     }
 
     private static bool Exists(SqliteConnection connection, SqliteTransaction transaction, string id)
