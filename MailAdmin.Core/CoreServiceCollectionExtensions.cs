@@ -1,6 +1,7 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Configuration;
 using MailAdmin.Core.DirectoryServices;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Nodes;
@@ -40,6 +41,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AddressBookService>();
         services.AddSingleton<DirectorySyncService>();
         services.AddMailEngine();
+        services.AddDistribution();
         return services;
     }
 }

@@ -33,6 +33,9 @@ public class MailAdminException : Exception
 
     public string Code { get; }
 
+    /// <summary>Further facts a caller may act on, written as extra members of the API's problem (<c>conflicts</c> of a refused join).</summary>
+    public IReadOnlyDictionary<string, object?>? Details { get; init; }
+
     /// <summary>How long the caller should wait, for <see cref="ErrorKind.TooManyRequests"/>.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

@@ -71,10 +71,10 @@ public static class ApiProblems
             context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return WriteAsync(context, StatusOf(error.Kind), error.Code, error.Message);
+        return WriteAsync(context, StatusOf(error.Kind), error.Code, error.Message, error.Details);
     }
 
-    public static async Task WriteAsync(HttpContext context, int status, string code, string detail)
+    public static async Task WriteAsync(HttpContext context, int status, string code, string detail, IReadOnlyDictionary<string, object?>? details = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = status;
@@ -85,6 +85,11 @@ public static class ApiProblems
             Detail = detail,
             Extensions = { ["code"] = code },
         };
+        foreach (var (name, value) in details ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
+        }
+
         var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         if (!await writer.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
         {
