@@ -42,6 +42,12 @@ public sealed class MailUser
     /// <summary>Node name of the server that holds the mailbox.</summary>
     public required string HomeServer { get; set; }
 
+    /// <summary>
+    /// Raised by each migration of the mailbox; across a distributed domain the
+    /// announcement with the highest epoch names the home. 0: placed by a filter.
+    /// </summary>
+    public long HomeEpoch { get; set; }
+
     /// <summary>For local users only: their password hash.</summary>
     public string? PasswordHash { get; set; }
 

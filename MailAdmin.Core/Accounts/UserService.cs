@@ -244,6 +244,12 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
             AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, parsed.Domain);
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             var user = await FindAsync(db, parsed, cancellationToken);
+            if (user.HomeServer != node.Name)
+            {
+                throw MailAdminException.Conflict("not-home-server",
+                    $"The mailbox of {parsed} lives on the server {user.HomeServer}: delete it in {user.HomeServer}'s administration console.");
+            }
+
             if (user.Source == UserSource.Directory && user.Enabled)
             {
                 throw MailAdminException.Conflict("user-in-directory",

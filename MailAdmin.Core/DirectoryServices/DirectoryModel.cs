@@ -32,6 +32,13 @@ public sealed record DirectoryConnection(
     string? PlacementFilter = null,
     string? TrustedCaPem = null)
 {
+    /// <summary>
+    /// The placement filters of the other servers of a distributed domain: users matching
+    /// any of them are marked <see cref="DirectoryUser.PlacedElsewhere"/> (the master maps
+    /// only users no other server places).
+    /// </summary>
+    public IReadOnlyList<string> PeerPlacementFilters { get; init; } = [];
+
     /// <summary>Never print the password, even by accident.</summary>
     public override string ToString() => $"{Security.ToString().ToLowerInvariant()}://{Host}:{Port}/{BaseDn} as {BindDn}";
 }
@@ -50,7 +57,11 @@ public sealed record DirectoryUser(
     IReadOnlyList<string> Addresses,
     bool Enabled,
     bool PlacedHere,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes)
+{
+    /// <summary>True when another server's placement filter matches the entry (see <see cref="DirectoryConnection.PeerPlacementFilters"/>).</summary>
+    public bool PlacedElsewhere { get; init; }
+}
 
 /// <summary>A group and the DNs of its direct members (users or groups).</summary>
 public sealed record DirectoryGroup(

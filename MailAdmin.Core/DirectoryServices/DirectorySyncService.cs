@@ -31,6 +31,7 @@ public sealed partial class DirectorySyncService(
     DomainService domains,
     AuditLog audit,
     NodeOptions node,
+    Distribution.ClusterState cluster,
     TimeProvider clock,
     ILogger<DirectorySyncService> logger)
 {
@@ -85,6 +86,11 @@ public sealed partial class DirectorySyncService(
             var settings = domain.Directory ?? throw MailAdminException.Conflict("directory-not-configured",
                 $"{DomainNames.ToUnicode(ascii)} has no directory service: set one on the Domains page first.");
             connection = domains.ConnectionOf(settings);
+            if (domain.IsDistributed && cluster.Role == NodeRole.Master)
+            {
+                // The master maps the users no other server places (manual: unplaced users live on the master).
+                connection = connection with { PeerPlacementFilters = await PeerPlacementFiltersAsync(db, ascii, cancellationToken) };
+            }
         }
 
         DirectorySnapshot snapshot;
@@ -102,6 +108,18 @@ public sealed partial class DirectorySyncService(
         var result = await ApplyAsync(ascii, snapshot, stopwatch, cancellationToken) with { ReadMs = readMs };
         await RecordOutcomeAsync(ascii, AuditLog.Success, cancellationToken);
         return result;
+    }
+
+    private static async Task<List<string>> PeerPlacementFiltersAsync(NodeDbContext db, string ascii, CancellationToken cancellationToken)
+    {
+        var filters = new List<string>();
+        foreach (var payload in await db.PeerDocuments.AsNoTracking().Select(d => d.Payload).ToListAsync(cancellationToken))
+        {
+            var document = Distribution.Protocol.NodeDocument.Parser.ParseFrom(payload);
+            filters.AddRange(document.Domains.Where(d => d.Domain == ascii && d.PlacementFilter.Length > 0).Select(d => d.PlacementFilter));
+        }
+
+        return filters;
     }
 
     private async Task<DirectorySyncResult> ApplyAsync(string ascii, DirectorySnapshot snapshot, Stopwatch stopwatch, CancellationToken cancellationToken)
@@ -123,6 +141,20 @@ public sealed partial class DirectorySyncService(
             reserved.Add(local.LocalPart);
             reserved.UnionWith(local.Aliases.Select(a => a.LocalPart));
         }
+
+        // In a distributed domain, mailboxes other servers host are theirs to update (they announce them).
+        bool IsRemote(MailUser u) => u.Source == UserSource.Directory && !string.Equals(u.HomeServer, node.Name, StringComparison.OrdinalIgnoreCase);
+        foreach (var remote in users.Where(IsRemote))
+        {
+            reserved.Add(remote.LocalPart);
+            reserved.UnionWith(remote.Aliases.Select(a => a.LocalPart));
+        }
+
+        var distributed = domain.IsDistributed && cluster.Role != NodeRole.Standalone;
+        var ownFilter = domain.Directory?.PlacementFilter is not null;
+        bool PlacedHere(DirectoryUser entry) => !distributed
+            ? entry.PlacedHere
+            : cluster.Role == NodeRole.Master ? !entry.PlacedElsewhere : ownFilter && entry.PlacedHere;
 
         reserved.UnionWith(await db.Aliases.Where(a => a.DomainId == domain.Id).Select(a => a.LocalPart).ToListAsync(cancellationToken));
         reserved.UnionWith(await db.MailingLists.Where(l => l.DomainId == domain.Id).Select(l => l.LocalPart).ToListAsync(cancellationToken));
@@ -148,8 +180,8 @@ public sealed partial class DirectorySyncService(
                 mine.Add(fromLogin);
             }
 
-            var known = byDirectoryId.ContainsKey(entry.DirectoryId);
-            if (!known && !entry.PlacedHere)
+            var known = byDirectoryId.TryGetValue(entry.DirectoryId, out var knownUser);
+            if (known ? IsRemote(knownUser!) : !PlacedHere(entry))
             {
                 continue;
             }
@@ -195,7 +227,7 @@ public sealed partial class DirectorySyncService(
         }
 
         // Entries skipped for an address conflict are still in the directory: leave their users as they are.
-        var vanished = byDirectoryId.Values.Where(u => !inDirectory.Contains(u.DirectoryId!) && !u.MissingFromDirectory).Select(u => u.Id).ToList();
+        var vanished = byDirectoryId.Values.Where(u => !inDirectory.Contains(u.DirectoryId!) && !u.MissingFromDirectory && !IsRemote(u)).Select(u => u.Id).ToList();
         changing.UnionWith(vanished);
 
         // Then load just those, tracked, and change them for real.

@@ -105,6 +105,19 @@ public sealed partial class LdapDirectoryClient(TimeProvider clock, ILogger<Ldap
                 users = [.. users.Select(u => u with { PlacedHere = placed.Contains(GroupMembership.DnKey(u.Dn)) })];
             }
 
+            var elsewhere = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var filter in connection.PeerPlacementFilters)
+            {
+                var peerFilter = LdapFilter.And(userFilter, LdapFilter.Normalize(filter, "placementFilter") ?? filter);
+                elsewhere.UnionWith(session.Search(connection.BaseDn, peerFilter, [DirectoryProfile.NoAttributes], profile.BinaryAttributes, cancellationToken)
+                    .Select(e => GroupMembership.DnKey(e.Dn)));
+            }
+
+            if (elsewhere.Count > 0)
+            {
+                users = [.. users.Select(u => u with { PlacedElsewhere = elsewhere.Contains(GroupMembership.DnKey(u.Dn)) })];
+            }
+
             timer.Lap("placement");
             var groups = ReadGroups(session, connection, profile, groupFilter, cancellationToken);
             timer.Lap("groups");

@@ -100,6 +100,7 @@ public sealed class AddressBookService(IDbContextFactory<NodeDbContext> database
             var local = parsed.LocalPart;
             var found = await db.Aliases.SingleOrDefaultAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken)
                 ?? throw MailAdminException.NotFound("alias-not-found", $"There is no alias {parsed}.");
+            EnsureHome(found.HomeServer, parsed);
             db.Aliases.Remove(found);
             await db.SaveChangesAsync(cancellationToken);
         }, cancellationToken);
@@ -145,8 +146,20 @@ public sealed class AddressBookService(IDbContextFactory<NodeDbContext> database
     {
         var domainId = (await DomainService.FindAsync(db, domainAscii, cancellationToken)).Id;
         var local = parsed.LocalPart;
-        return await db.MailingLists.SingleOrDefaultAsync(l => l.DomainId == domainId && l.LocalPart == local, cancellationToken)
+        var list = await db.MailingLists.SingleOrDefaultAsync(l => l.DomainId == domainId && l.LocalPart == local, cancellationToken)
             ?? throw MailAdminException.NotFound("list-not-found", $"There is no mailing list {parsed}.");
+        EnsureHome(list.HomeServer, parsed);
+        return list;
+    }
+
+    /// <summary>Aliases and lists are administered on their home server only (manual, chapter 8).</summary>
+    private static void EnsureHome(string? homeServer, ParsedAddress address)
+    {
+        if (homeServer is not null)
+        {
+            throw MailAdminException.Conflict("not-home-server",
+                $"{address} belongs to the server {homeServer} of the distributed domain: change it in {homeServer}'s administration console (manual, chapter 8).");
+        }
     }
 
     private static List<ParsedAddress> ParseMembers(IReadOnlyList<string> members)

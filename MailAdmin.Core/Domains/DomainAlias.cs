@@ -11,6 +11,9 @@ public sealed class DomainAlias
 
     /// <summary>Where mail goes: an address of this node's domains, or outside.</summary>
     public required string Target { get; set; }
+
+    /// <summary>The server that administers it in a distributed domain (manual, chapter 8); null: this one.</summary>
+    public string? HomeServer { get; set; }
 }
 
 /// <summary>An address of the domain that delivers to every member.</summary>
@@ -23,4 +26,7 @@ public sealed class MailingList
     public required string LocalPart { get; set; }
 
     public List<string> Members { get; set; } = [];
+
+    /// <summary>The server that administers it in a distributed domain (manual, chapter 8); null: this one.</summary>
+    public string? HomeServer { get; set; }
 }

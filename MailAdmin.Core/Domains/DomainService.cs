@@ -17,6 +17,7 @@ public sealed class DomainService(
     AuditLog audit,
     IDirectoryClient directory,
     IDataProtectionProvider protection,
+    Distribution.ClusterState cluster,
     TimeProvider clock)
 {
     private const string PasswordPurpose = "MailAdmin.Directory.BindPassword.v1";
@@ -158,6 +159,15 @@ public sealed class DomainService(
             Validate(input);
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             var domain = await FindAsync(db, ascii, cancellationToken);
+            if (domain.IsDistributed && cluster.Role == Nodes.NodeRole.Slave && domain.Directory is { } inherited
+                && (!SameDn(inherited.BaseDn, input.BaseDn) || inherited.Profile != input.Profile
+                    || LdapFilter.Normalize(input.UserFilter, "userFilter") != inherited.UserFilter
+                    || LdapFilter.Normalize(input.GroupFilter, "groupFilter") != inherited.GroupFilter))
+            {
+                throw MailAdminException.Conflict("inherited-setting",
+                    $"{DomainNames.ToUnicode(ascii)} is distributed: its base DN, schema and user and group filters are inherited from the master {cluster.MasterName}. Change them on the master; here you set only this server's connection (host, port, security, bind DN, password) and its placement filter.");
+            }
+
             var protector = protection.CreateProtector(PasswordPurpose);
             var password = input.BindPassword
                 ?? (domain.Directory is { } existing ? protector.Unprotect(existing.ProtectedBindPassword) : null)
@@ -204,6 +214,9 @@ public sealed class DomainService(
             protection.CreateProtector(PasswordPurpose).Unprotect(settings.ProtectedBindPassword),
             settings.BaseDn, settings.Profile, settings.UserFilter, settings.GroupFilter, settings.PlacementFilter, settings.TrustedCaPem);
 
+    /// <summary>A bind password encrypted for storage with this node's keys.</summary>
+    internal string ProtectPassword(string password) => protection.CreateProtector(PasswordPurpose).Protect(password);
+
     internal static async Task<MailDomain> FindAsync(NodeDbContext db, string ascii, CancellationToken cancellationToken) =>
         await db.Domains.Include(d => d.Directory).SingleOrDefaultAsync(d => d.Name == ascii, cancellationToken)
         ?? throw MailAdminException.NotFound("domain-not-found", $"There is no domain {DomainNames.ToUnicode(ascii)} on this server.");
@@ -242,6 +255,8 @@ public sealed class DomainService(
             }
         }
     }
+
+    private static bool SameDn(string a, string b) => GroupMembership.DnKey(a) == GroupMembership.DnKey(b.Trim());
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -17,5 +17,11 @@ public sealed class MailDomain
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>A note for administrators; in a distributed domain set on the master and inherited.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Version of the settings a slave inherited from its master; 0 when not inherited.</summary>
+    public long SettingsVersion { get; set; }
+
     public DirectorySettings? Directory { get; set; }
 }

@@ -4,15 +4,15 @@ using MailAdmin.Core.Accounts;
 namespace MailAdmin.Core.Nodes;
 
 /// <summary>The node's identity and standing.</summary>
-public sealed class NodeInfoService(NodeOptions node)
+public sealed class NodeInfoService(NodeOptions node, Distribution.ClusterState cluster)
 {
     /// <summary>The product version, from the assembly's informational version without the build metadata.</summary>
     public static string Version { get; } =
         (typeof(NodeInfoService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
         .Split('+')[0];
 
-    /// <summary>Until a distributed domain exists every node stands alone.</summary>
-    public NodeRole Role { get; } = NodeRole.Standalone;
+    /// <summary>Standalone until a distributed domain exists; master once a slave has joined it.</summary>
+    public NodeRole Role => cluster.Role;
 
     public string Name => node.Name;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -31,6 +32,14 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
     public DbSet<DomainAlias> Aliases => Set<DomainAlias>();
 
     public DbSet<MailingList> MailingLists => Set<MailingList>();
+
+    public DbSet<ClusterRecord> Cluster => Set<ClusterRecord>();
+
+    public DbSet<ClusterMember> ClusterMembers => Set<ClusterMember>();
+
+    public DbSet<PeerDocumentRecord> PeerDocuments => Set<PeerDocumentRecord>();
+
+    public DbSet<RevokedCertificate> RevokedCertificates => Set<RevokedCertificate>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -111,6 +120,29 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
         {
             e.HasIndex(l => new { l.DomainId, l.LocalPart }).IsUnique();
             e.HasOne<MailDomain>().WithMany().HasForeignKey(l => l.DomainId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ClusterRecord>(e =>
+        {
+            e.Property(c => c.Id).ValueGeneratedNever();
+            e.Property(c => c.Role).HasMaxLength(16);
+            e.Property(c => c.NodeId).HasMaxLength(64);
+            e.Property(c => c.MasterName).HasMaxLength(253);
+        });
+        modelBuilder.Entity<ClusterMember>(e =>
+        {
+            e.Property(m => m.Name).HasMaxLength(253);
+            e.HasIndex(m => m.Name).IsUnique();
+            e.Property(m => m.State).HasMaxLength(16);
+        });
+        modelBuilder.Entity<PeerDocumentRecord>(e =>
+        {
+            e.HasKey(d => d.Owner);
+            e.Property(d => d.Owner).HasMaxLength(253);
+        });
+        modelBuilder.Entity<RevokedCertificate>(e =>
+        {
+            e.HasKey(r => r.Thumbprint);
+            e.Property(r => r.Thumbprint).HasMaxLength(64);
         });
     }
 

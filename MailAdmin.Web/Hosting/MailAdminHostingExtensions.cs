@@ -1,5 +1,6 @@
 using MailAdmin.Core;
 using MailAdmin.Core.Configuration;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Mail.Smtp;
 using MailAdmin.Web.Api;
@@ -23,6 +24,7 @@ public static class MailAdminHostingExtensions
         services.AddMailQueueService();
         services.AddSmtpListeners();
         services.AddDeliveryService();
+        services.AddReplicationService();
         services.AddHostedService<DirectorySyncWorker>();
 
         // Keys beside the node's data, so cookies survive restarts and nodes on one machine never share keys.
@@ -54,6 +56,7 @@ public static class MailAdminHostingExtensions
         app.MapConsoleAccount();
         // SecurityHeaders' policy already says frame-ancestors 'none'; Blazor would add a second, weaker one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
+        app.PublishLocalEndpoints();
         return app;
     }
 }

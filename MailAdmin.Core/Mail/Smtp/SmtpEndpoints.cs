@@ -19,6 +19,9 @@ public sealed class SmtpEndpoints
 
     public bool IsListening => _incoming is not null;
 
+    /// <summary>SHA-256 (lower-case hex) of the certificate the listeners present after STARTTLS: peers pin it.</summary>
+    public string? CertificateThumbprint { get; internal set; }
+
     internal void Set(IPEndPoint incoming, IPEndPoint submission)
     {
         _incoming = incoming;

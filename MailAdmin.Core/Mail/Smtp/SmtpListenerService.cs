@@ -52,6 +52,7 @@ public sealed class SmtpListenerService(
 
         var incoming = Bind(options.Port, "Smtp:Port");
         var submission = Bind(options.SubmissionPort, "Smtp:SubmissionPort");
+        endpoints.CertificateThumbprint = Convert.ToHexStringLower(_certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
         endpoints.Set(incoming, submission);
         foreach (var (socket, port) in new[] { (_listeners[0], SmtpPort.Incoming), (_listeners[1], SmtpPort.Submission) })
         {

@@ -192,6 +192,9 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("HomeEpoch")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("HomeServer")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -262,6 +265,133 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.ToTable("UserAliases");
                 });
 
+            modelBuilder.Entity("MailAdmin.Core.Distribution.ClusterMember", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CertificateThumbprint")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ClusterPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConsoleUrl")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsMaster")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastContactAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SmtpPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SmtpThumbprint")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("ClusterMembers");
+                });
+
+            modelBuilder.Entity("MailAdmin.Core.Distribution.ClusterRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MasterName")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OwnVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Cluster");
+                });
+
+            modelBuilder.Entity("MailAdmin.Core.Distribution.PeerDocumentRecord", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Payload")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Owner");
+
+                    b.ToTable("PeerDocuments");
+                });
+
+            modelBuilder.Entity("MailAdmin.Core.Distribution.RevokedCertificate", b =>
+                {
+                    b.Property<string>("Thumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NodeName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Thumbprint");
+
+                    b.ToTable("RevokedCertificates");
+                });
+
             modelBuilder.Entity("MailAdmin.Core.Domains.DirectorySettings", b =>
                 {
                     b.Property<int>("DomainId")
@@ -328,6 +458,9 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.Property<int>("DomainId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("HomeServer")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LocalPart")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -353,6 +486,9 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsDistributed")
                         .HasColumnType("INTEGER");
 
@@ -360,6 +496,9 @@ namespace MailAdmin.Core.Storage.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("SettingsVersion")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -377,6 +516,9 @@ namespace MailAdmin.Core.Storage.Migrations
 
                     b.Property<int>("DomainId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("HomeServer")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("LocalPart")
                         .IsRequired()
