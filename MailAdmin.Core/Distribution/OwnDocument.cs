@@ -22,10 +22,27 @@ public sealed class OwnDocument(
     NodeOptions node,
     LocalEndpoints endpoints,
     SmtpEndpoints smtp,
-    IClusterIdentity identity)
+    IClusterIdentity identity) : IDisposable
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     /// <summary>The current document, its version raised and saved when its content changed since the last call.</summary>
     public async Task<(NodeDocument Document, bool Changed)> CurrentAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await CurrentCoreAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<(NodeDocument Document, bool Changed)> CurrentCoreAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var record = await ClusterStore.RecordAsync(db, cancellationToken);
