@@ -39,7 +39,7 @@ internal static class ClusterCertificates
         return Usable(certificate.CopyWithPrivateKey(key));
     }
 
-    /// <summary>Signs <paramref name="publicKey"/> as <paramref name="nodeName"/>; the validity is cut to the authority's own.</summary>
+    /// <summary>Signs <paramref name="publicKey"/> as <paramref name="nodeName"/>; the validity is cut to fit the authority's own.</summary>
     public static X509Certificate2 Sign(X509Certificate2 authority, PublicKey publicKey, string nodeName, IEnumerable<string> hosts, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         var request = new CertificateRequest(Subject(nodeName), publicKey, HashAlgorithmName.SHA256);
@@ -49,8 +49,9 @@ internal static class ClusterCertificates
         request.CertificateExtensions.Add(AlternativeNames(nodeName, hosts));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        var earliest = new DateTimeOffset(authority.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         var latest = new DateTimeOffset(authority.NotAfter.ToUniversalTime(), TimeSpan.Zero);
-        return request.Create(authority, notBefore, notAfter < latest ? notAfter : latest, SerialNumber());
+        return request.Create(authority, notBefore > earliest ? notBefore : earliest, notAfter < latest ? notAfter : latest, SerialNumber());
     }
 
     /// <summary>A request for <paramref name="key"/>: the signer decides the rest, the names are a courtesy.</summary>

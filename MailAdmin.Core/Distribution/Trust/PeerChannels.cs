@@ -19,7 +19,7 @@ namespace MailAdmin.Core.Distribution.Trust;
 public sealed partial class PeerChannels : IPeerChannels, IDisposable
 {
     /// <summary>A node's document lists every mailbox it hosts: gRPC's 4 MB default is too small for a large domain.</summary>
-    internal const int MaxMessageSize = 32 * 1024 * 1024;
+    public const int MaxMessageSize = 32 * 1024 * 1024;
 
     private readonly IClusterIdentity _identity;
     private readonly PeerCertificateValidator _validator;

@@ -25,13 +25,18 @@ public static class PeerFailures
             return new MailAdminException(kind, code, e.Status.Detail, e) { Details = ConflictsOf(e) };
         }
 
-        return e.StatusCode switch
+        if (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded || Causes(e).Any(c => c is SocketException or HttpRequestException or AuthenticationException))
         {
-            StatusCode.Unavailable or StatusCode.DeadlineExceeded => new MailAdminException(
+            // A refused handshake comes back as Internal: it is still a server that could not be reached.
+            return new MailAdminException(
                 ErrorKind.Unavailable,
                 "inaccessible-host",
                 $"Cannot reach {target}: {Reason(e)}. Check the host name and the port (its Cluster:Port, {ClusterOptions.DefaultPort} by default) and that a firewall lets this server through.",
-                e),
+                e);
+        }
+
+        return e.StatusCode switch
+        {
             StatusCode.PermissionDenied or StatusCode.Unauthenticated => new MailAdminException(
                 ErrorKind.Conflict,
                 "peer-refused",
@@ -73,7 +78,7 @@ public static class PeerFailures
             return "it did not answer in time";
         }
 
-        for (var cause = e.Status.DebugException; cause is not null; cause = cause.InnerException)
+        foreach (var cause in Causes(e))
         {
             switch (cause)
             {
@@ -87,6 +92,8 @@ public static class PeerFailures
                     return "there is no route to the host";
                 case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
                     return "the host name is unknown";
+                case AuthenticationException when cause.Message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal):
+                    return "its certificate is not one this server trusts (another server may answer at that address, or it belongs to another distributed domain)";
                 case AuthenticationException:
                     return "the TLS handshake failed (it may not be a MailAdmin peer port)";
                 case TimeoutException:
@@ -99,6 +106,14 @@ public static class PeerFailures
         return e.Status.Detail.Contains("HTTP/2 handshake", StringComparison.OrdinalIgnoreCase)
             ? "it closed the connection during the handshake (it refused this server's certificate, or it is not a MailAdmin peer port)"
             : Detail(e);
+    }
+
+    private static IEnumerable<Exception> Causes(RpcException e)
+    {
+        for (var cause = e.Status.DebugException; cause is not null; cause = cause.InnerException)
+        {
+            yield return cause;
+        }
     }
 
     private static string Detail(RpcException e) =>
