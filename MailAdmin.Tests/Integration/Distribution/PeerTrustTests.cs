@@ -216,6 +216,19 @@ public sealed class PeerTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NewIdentity_IsPresentedAtTheNextHandshakeWithoutRestart()
+    {
+        var before = Identity.Fingerprint;
+
+        Identity.Reset();
+
+        using var connection = Channels.Bootstrap("127.0.0.1", _node.PeerPort, pinnedFingerprint: null);
+        await connection.Client.HelloAsync(new HelloRequest(), deadline: Deadline());
+        Assert.NotEqual(before, connection.ServerFingerprint);
+        Assert.Equal(Identity.Fingerprint, connection.ServerFingerprint);
+    }
+
+    [Fact]
     public async Task Restart_KeepsTheNodesCertificate()
     {
         var before = Identity.Thumbprint;
