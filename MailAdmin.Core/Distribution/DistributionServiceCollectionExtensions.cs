@@ -20,6 +20,7 @@ public static class DistributionServiceCollectionExtensions
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JoinService>();
         services.AddSingleton<PeerService>();
+        services.AddPeerTrust();
         return services;
     }
 

@@ -17,7 +17,7 @@ public sealed class HomePageTests : IAsyncLifetime
             Name = "mail1",
             PublicHost = "mail1.example.com",
             DataDir = Path.GetTempPath(),
-        }));
+        }, new MailAdmin.Core.Distribution.ClusterState()));
         return Task.CompletedTask;
     }
 

@@ -37,6 +37,9 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>The console's address, such as http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The peer port (gRPC, mutual TLS) on 127.0.0.1.</summary>
+    public int PeerPort { get; private set; }
+
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException($"Node {Name} is not running.");
 
     /// <summary>What the node logged since it last started.</summary>
@@ -78,6 +81,7 @@ public sealed class TestNode : IAsyncDisposable
             "--Node:PublicHost=127.0.0.1",
             $"--Node:DataDir={DataDir}",
             "--Cluster:Port=0",
+            "--Cluster:ListenAddress=127.0.0.1",
             "--Smtp:Port=0",
             "--Smtp:SubmissionPort=0",
             "--Smtp:ListenAddress=127.0.0.1",
@@ -96,7 +100,8 @@ public sealed class TestNode : IAsyncDisposable
             ConfigureServices?.Invoke(builder.Services);
         });
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = app.Urls.Single();
+        PeerPort = app.Services.GetRequiredService<PeerEndpoint>().Port;
+        var address = app.Urls.Single(url => new Uri(url).Port != PeerPort);
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         _app = app;
     }

@@ -26,6 +26,7 @@ public static class MailAdminHostingExtensions
         services.AddDeliveryService();
         services.AddReplicationService();
         services.AddHostedService<DirectorySyncWorker>();
+        builder.AddPeerPort(settings);
 
         // Keys beside the node's data, so cookies survive restarts and nodes on one machine never share keys.
         services.AddDataProtection()
@@ -44,6 +45,7 @@ public static class MailAdminHostingExtensions
     public static WebApplication UseMailAdmin(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UsePeerPort();
         app.UseSecurityHeaders();
         app.UseAdminApiErrors();
         app.UseAuthentication();

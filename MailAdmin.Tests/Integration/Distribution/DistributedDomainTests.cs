@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailAdmin.Tests.Infrastructure;
-using MailAdmin.Tests.Infrastructure.Slapd;
+using Microsoft.Extensions.DependencyInjection;
 using static MailAdmin.Tests.Infrastructure.ClusterSteps;
 
 namespace MailAdmin.Tests.Integration.Distribution;

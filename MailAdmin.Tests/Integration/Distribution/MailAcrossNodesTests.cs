@@ -2,7 +2,6 @@ using System.Net;
 using MailAdmin.Core.Mail.Smtp;
 using MailAdmin.Tests.Infrastructure;
 using MailAdmin.Tests.Infrastructure.Mail;
-using MailAdmin.Tests.Infrastructure.Slapd;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
