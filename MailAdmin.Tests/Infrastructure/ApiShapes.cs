@@ -28,3 +28,15 @@ public sealed record GroupDto(string? Address, string Name, List<string> Members
 public sealed record QueueRecipientDto(string Address, string State, DateTimeOffset? NextAttempt, int Attempts, string? LastError, string? Original);
 
 public sealed record QueueMessageDto(string Id, string From, List<QueueRecipientDto> Recipients, long Size, DateTimeOffset ReceivedAt, bool Held, string Kind);
+
+public sealed record ClusterServerDto(string Name, string Host, bool IsMaster, bool IsLocal, string Status, List<string> Errors, string DomainStatus, string ConsoleUrl);
+
+public sealed record ClusterDto(string Role, string? Master, List<ClusterServerDto> Servers);
+
+public sealed record DistributableDto(string Fingerprint, List<string> Domains);
+
+public sealed record ConnectResultDto(string Role);
+
+public sealed record ConflictDto(string Type, string Name, string Domain, string HomeServer);
+
+public sealed record HomeServerDto(string Address, string HomeServer, long Epoch);

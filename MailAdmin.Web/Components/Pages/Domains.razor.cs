@@ -1,5 +1,6 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.DirectoryServices;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 using Microsoft.AspNetCore.Components;
@@ -10,7 +11,9 @@ namespace MailAdmin.Web.Components.Pages;
 public sealed partial class Domains
 {
     private IReadOnlyList<DomainInfo>? _domains;
+    private ClusterInfo? _cluster;
     private bool _canManage;
+    private bool _canJoin;
     private bool _canSync;
     private string? _syncing;
 
@@ -19,6 +22,9 @@ public sealed partial class Domains
 
     [Inject]
     private DirectorySyncService Sync { get; set; } = default!;
+
+    [Inject]
+    private ClusterService Cluster { get; set; } = default!;
 
     [Inject]
     private IDialogService Dialogs { get; set; } = default!;
@@ -31,13 +37,42 @@ public sealed partial class Domains
         var admin = await GetAdminAsync();
         _canManage = AccessPolicy.Allows(admin, Permission.ManageDomains);
         _canSync = AccessPolicy.Allows(admin, Permission.ManageUsers);
+        _canJoin = AccessPolicy.Allows(admin, Permission.ManageCluster);
         await LoadAsync();
     }
 
     private static string ProfileLabel(DirectoryProfileKind profile) =>
         profile == DirectoryProfileKind.ActiveDirectory ? "Active Directory" : "OpenLDAP";
 
-    private async Task LoadAsync() => _domains = await Service.ListAsync(await GetAdminAsync(), CancellationToken.None);
+    private async Task LoadAsync()
+    {
+        var admin = await GetAdminAsync();
+        _domains = await Service.ListAsync(admin, CancellationToken.None);
+        _cluster = await Cluster.DescribeAsync(admin, CancellationToken.None);
+    }
+
+    private async Task AddDistributedAsync()
+    {
+        var parameters = new DialogParameters<DistributedDomainWizard> { { d => d.Actor, await GetActorAsync() } };
+        var dialog = await Dialogs.ShowAsync<DistributedDomainWizard>("Add distributed domain", parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, BackdropClick = false, CloseOnEscapeKey = false });
+        if (await dialog.Result is { Canceled: false, Data: DistributedDomainJoined joined })
+        {
+            Snackbar.Add($"This server is now a slave of {joined.MasterHost}, and {DomainNames.ToUnicode(joined.Domain)} is distributed.", Severity.Success);
+            await LoadAsync();
+        }
+    }
+
+    private async Task ShowDistributedDomainsAsync()
+    {
+        var parameters = new DialogParameters<DistributedDomainsDialog> { { d => d.Actor, await GetActorAsync() } };
+        var dialog = await Dialogs.ShowAsync<DistributedDomainsDialog>("Distributed Domains", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: true })
+        {
+            Snackbar.Add("This server was disconnected from its master; its users' mailboxes stay here in a local domain.", Severity.Success);
+            await LoadAsync();
+        }
+    }
 
     private async Task AddAsync()
     {
