@@ -316,11 +316,6 @@ public sealed partial class ClusterService(
             local.Items.Add(new AddressItem { Kind = "list", LocalPart = list.LocalPart });
         }
 
-        foreach (var group in await db.Groups.AsNoTracking().Where(g => g.DomainId == domain.Id && g.LocalPart != null).ToListAsync(cancellationToken))
-        {
-            local.Items.Add(new AddressItem { Kind = "group", LocalPart = group.LocalPart! });
-        }
-
         return local;
     }
 

@@ -222,11 +222,7 @@ public sealed partial class JoinService(
             Hold(list.LocalPart, list.HomeServer ?? node.Name);
         }
 
-        foreach (var group in await db.Groups.AsNoTracking().Where(g => g.DomainId == domain.Id && g.LocalPart != null).ToListAsync(cancellationToken))
-        {
-            Hold(group.LocalPart!, node.Name);
-        }
-
+        // Directory groups are not compared: the same directory gives both sides the same groups, one group across all servers.
         void Check(string type, string localPart)
         {
             if (here.TryGetValue(localPart, out var home) && !conflicts.Any(c => c.Name == $"{localPart}@{domain.Name}"))
