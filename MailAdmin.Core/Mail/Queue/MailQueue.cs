@@ -172,6 +172,37 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         return found;
     }
 
+    /// <summary>
+    /// Makes every pending recipient whose next hop is <paramref name="hop"/> (a
+    /// <see cref="Routing.NextHop.Key"/>) due now, in one statement, and hands their messages to
+    /// delivery: what a peer node coming back triggers. Returns how many messages that concerned.
+    /// </summary>
+    public async Task<int> RetryHopNowAsync(string hop, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        var ids = await Database.WriteAsync((connection, transaction) =>
+        {
+            using var command = QueueDatabase.Command(connection, transaction,
+                "UPDATE recipients SET next_attempt = MIN(next_attempt, $now) WHERE state = 0 AND next_hop = $hop RETURNING message_id");
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$hop", hop);
+            using var reader = command.ExecuteReader();
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                touched.Add(reader.GetString(0));
+            }
+
+            return touched;
+        }, cancellationToken, synced: false).ConfigureAwait(false);
+        foreach (var id in ids)
+        {
+            _ready.Writer.TryWrite(id);
+        }
+
+        return ids.Count;
+    }
+
     /// <summary>Holds or releases a message: a held message is kept but not delivered. False when there is no such message.</summary>
     public async Task<bool> SetHeldAsync(string id, bool held, CancellationToken cancellationToken)
     {
@@ -381,7 +412,9 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         public ValueTask CommitAsync(Envelope envelope, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(envelope);
-            var origin = $"{envelope.Client.Port.ToString().ToLowerInvariant()} {envelope.Client.Address}" + (envelope.Client.AuthenticatedAs is { } user ? $" {user}" : string.Empty);
+            var origin = $"{envelope.Client.Port.ToString().ToLowerInvariant()} {envelope.Client.Address}"
+                + (envelope.Client.AuthenticatedAs is { } user ? $" {user}" : string.Empty)
+                + (envelope.Client.PeerNode is { } peer ? $" peer {peer}" : string.Empty);
             return new ValueTask(CommitAsync(envelope.Sender?.ToString(), envelope.Recipients.Select(r => r.ToString()).ToList(), MessageKind.Mail, origin, cancellationToken, envelope.ReceivedAt));
         }
 
