@@ -1,4 +1,6 @@
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
+using MailAdmin.Core.Nodes;
 
 namespace MailAdmin.Core.Mail.Routing;
 
@@ -8,8 +10,14 @@ namespace MailAdmin.Core.Mail.Routing;
 /// other domain is taken only from a signed-in user on the submission port: nothing else may
 /// relay. The old tricks fail on their own: <c>user%host@here</c> and <c>"user@there"@here</c>
 /// are local parts that name nobody here, and a source route was already dropped by the parser.
+/// <para>
+/// A peer session (another member node, proved by its TLS client certificate) is held to the
+/// same rule for this node's domains, whose users may be homed on any node: this node then
+/// forwards them. On the master, the domain's gateway, a peer may also send to any other
+/// domain: that is how slaves send external mail out.
+/// </para>
 /// </summary>
-public sealed class LocalRecipientPolicy(RecipientDirectory directory) : IRecipientPolicy
+public sealed class LocalRecipientPolicy(RecipientDirectory directory, IClusterTopology? topology = null) : IRecipientPolicy
 {
     public ValueTask<SmtpReply?> CheckAsync(MailPath recipient, SmtpClientInfo client, CancellationToken cancellationToken)
     {
@@ -22,7 +30,9 @@ public sealed class LocalRecipientPolicy(RecipientDirectory directory) : IRecipi
     {
         if (!directory.IsLocalDomain(recipient.Domain))
         {
-            return client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null
+            var mayRelay = (client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null)
+                || (client.PeerNode is not null && topology?.Role == NodeRole.Master);
+            return mayRelay
                 ? null
                 : new SmtpReply(550, "5.7.1", $"Relay access denied: this server takes mail only for its own domains, and {DomainNames.ToUnicode(recipient.Domain)} is not one of them. Send it through your own mail server.");
         }
