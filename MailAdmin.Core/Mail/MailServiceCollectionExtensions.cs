@@ -30,6 +30,7 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<DirectorySyncGroup>();
         services.AddSingleton<MaildirStore>();
         services.AddSingleton<IRemoteTransport, SmtpRemoteTransport>();
+        services.AddSingleton<IPeerTransport, SmtpPeerTransport>();
         services.AddSingleton<DeliveryAgent>();
         services.AddSingleton<QueueService>();
         return services;
