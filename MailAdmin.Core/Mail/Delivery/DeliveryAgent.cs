@@ -106,7 +106,21 @@ public sealed partial class DeliveryAgent : BackgroundService
         }, stoppingToken);
         var returned = Task.Run(() => RetryReturnedAsync(stoppingToken), stoppingToken);
         _topology.PeerReturned += OnPeerReturned;
+        try
+        {
+            await PollAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _topology.PeerReturned -= OnPeerReturned;
+        }
 
+        await Task.WhenAll(_inFlight.Values.Append(ready).Append(returned)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Picks up what comes due as time passes (retries after their backoff).</summary>
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -128,9 +142,6 @@ public sealed partial class DeliveryAgent : BackgroundService
                 await Task.Delay(PollInterval, _clock, stoppingToken).ConfigureAwait(false);
             }
         }
-
-        _topology.PeerReturned -= OnPeerReturned;
-        await Task.WhenAll(_inFlight.Values.Append(ready).Append(returned)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private void OnPeerReturned(object? sender, PeerEventArgs e)

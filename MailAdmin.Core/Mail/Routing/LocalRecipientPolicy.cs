@@ -30,10 +30,15 @@ public sealed class LocalRecipientPolicy(RecipientDirectory directory, IClusterT
     {
         if (!directory.IsLocalDomain(recipient.Domain))
         {
-            var mayRelay = (client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null)
-                || (client.PeerNode is not null && topology?.Role == NodeRole.Master);
-            return mayRelay
-                ? null
+            if ((client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null) || (client.PeerNode is not null && topology?.Role == NodeRole.Master))
+            {
+                return null;
+            }
+
+            // A member that takes this node for the master has an older view of the domain than
+            // this node: its mail should wait for the views to agree, not bounce.
+            return client.PeerNode is not null
+                ? new SmtpReply(454, "4.7.1", $"Relay access denied for now: this node is not the master of the distributed domain, and only the master sends mail out to {DomainNames.ToUnicode(recipient.Domain)}.")
                 : new SmtpReply(550, "5.7.1", $"Relay access denied: this server takes mail only for its own domains, and {DomainNames.ToUnicode(recipient.Domain)} is not one of them. Send it through your own mail server.");
         }
 
