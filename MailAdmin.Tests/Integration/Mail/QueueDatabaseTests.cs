@@ -1,5 +1,7 @@
 using MailAdmin.Core.Mail.Queue;
+using MailAdmin.Core.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailAdmin.Tests.Integration.Mail;
 
@@ -58,6 +60,37 @@ public sealed class QueueDatabaseTests : IDisposable
 
         var refused = Assert.Throws<InvalidOperationException>(() => new QueueDatabase(DatabasePath));
         Assert.Contains("written by a newer version of MailAdmin", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_AMessageWhoseRecipientsWereAllCommittedAsDelivered_LeavesTheQueue()
+    {
+        // As after a crash between a forward's synced 250 and the transaction that removes the message.
+        var node = new NodeOptions { Name = "node1", PublicHost = "127.0.0.1", DataDir = _dir };
+        string done;
+        string waiting;
+        using (var queue = new MailQueue(node, new QueueOptions(), TimeProvider.System, NullLogger<MailQueue>.Instance))
+        {
+            await queue.StartAsync(CancellationToken.None);
+            done = await queue.EnqueueAsync("ann@company.com", ["bob@company.com"], MessageKind.Mail, s => s.WriteAsync("Subject: x\r\n\r\n"u8.ToArray()).AsTask(), CancellationToken.None);
+            waiting = await queue.EnqueueAsync("ann@company.com", ["bob@company.com", "carol@company.com"], MessageKind.Mail, s => s.WriteAsync("Subject: y\r\n\r\n"u8.ToArray()).AsTask(), CancellationToken.None);
+            await queue.Database.WriteAsync((connection, transaction) =>
+            {
+                using var command = QueueDatabase.Command(connection, transaction, "UPDATE recipients SET state = 1 WHERE message_id = $done OR (message_id = $waiting AND idx = 0)");
+                command.Parameters.AddWithValue("$done", done);
+                command.Parameters.AddWithValue("$waiting", waiting);
+                command.ExecuteNonQuery();
+            }, CancellationToken.None);
+            await queue.StopAsync(CancellationToken.None);
+        }
+
+        using (var queue = new MailQueue(node, new QueueOptions(), TimeProvider.System, NullLogger<MailQueue>.Instance))
+        {
+            await queue.StartAsync(CancellationToken.None);
+            Assert.Null(queue.Get(done));
+            Assert.Equal([RecipientState.Delivered, RecipientState.Pending], queue.Get(waiting)!.Recipients.Select(r => r.State));
+            await queue.StopAsync(CancellationToken.None);
+        }
     }
 
     private void Execute(string sql)
