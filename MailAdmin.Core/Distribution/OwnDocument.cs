@@ -68,7 +68,7 @@ public sealed class OwnDocument(
         SmtpPort = smtp.IsListening ? smtp.Incoming.Port : 0,
         ConsoleUrl = endpoints.ConsoleUrl,
         CertificateThumbprint = identity.Thumbprint,
-        SmtpCertificateThumbprint = smtp.CertificateThumbprint ?? string.Empty,
+        SmtpCertificateThumbprint = smtp.IsListening ? smtp.CertificateThumbprint : string.Empty,
     };
 
     private async Task<NodeDocument> BuildAsync(NodeDbContext db, NodeRole role, CancellationToken cancellationToken)

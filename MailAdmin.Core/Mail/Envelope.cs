@@ -11,12 +11,14 @@ public enum SmtpPort
 }
 
 /// <summary>What the SMTP session knows about its client when it asks the mail engine something.</summary>
+/// <param name="PeerNode">The member node the client proved to be by its TLS client certificate (a peer session); null for everyone else.</param>
 public sealed record SmtpClientInfo(
     System.Net.IPAddress Address,
     string? HeloName,
     SmtpPort Port,
     bool Secure,
-    string? AuthenticatedAs);
+    string? AuthenticatedAs,
+    string? PeerNode = null);
 
 /// <summary>
 /// The envelope of one accepted message: the sender (null for the null sender <c>&lt;&gt;</c>

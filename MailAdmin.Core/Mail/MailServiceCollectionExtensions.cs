@@ -1,8 +1,10 @@
 using MailAdmin.Core.Mail.Delivery;
 using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.Mail.Routing;
+using MailAdmin.Core.Mail.Smtp;
 using MailAdmin.Core.Mail.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MailAdmin.Core.Mail;
 
@@ -18,11 +20,17 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<MailQueue>();
         services.AddSingleton<IMessageSpool>(sp => sp.GetRequiredService<MailQueue>());
         services.AddSingleton<RecipientDirectory>();
+        services.AddSingleton<NextHopRouter>();
+
+        // Until the distributed domain's validator is bound here, the engine's own check; it
+        // asks for the node's cluster identity only when a peer presents a certificate.
+        services.TryAddSingleton<IPeerCertificateCheck, ClusterPeerCertificateCheck>();
         services.AddSingleton<IRecipientPolicy, LocalRecipientPolicy>();
         services.AddSingleton<ISmtpAuthenticator, SubmissionAuthenticator>();
         services.AddSingleton<DirectorySyncGroup>();
         services.AddSingleton<MaildirStore>();
         services.AddSingleton<IRemoteTransport, SmtpRemoteTransport>();
+        services.AddSingleton<IPeerTransport, SmtpPeerTransport>();
         services.AddSingleton<DeliveryAgent>();
         services.AddSingleton<QueueService>();
         return services;

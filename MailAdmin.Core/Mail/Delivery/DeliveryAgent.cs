@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Threading.Channels;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.Mail.Routing;
 using MailAdmin.Core.Mail.Storage;
@@ -10,10 +12,15 @@ using Microsoft.Extensions.Logging;
 namespace MailAdmin.Core.Mail.Delivery;
 
 /// <summary>
-/// Takes queued messages to their recipients: expands aliases, lists and groups, delivers to
-/// local mailboxes, hands the rest to <see cref="IRemoteTransport"/>, retries temporary
-/// failures on the queue's schedule and sends one bounce for what fails for good. A message
-/// leaves the queue when every recipient is done.
+/// Takes queued messages to their recipients: expands aliases, lists and groups, then sends
+/// each final recipient to its next hop (<see cref="NextHopRouter"/>): local mailboxes here,
+/// other nodes of the distributed domain through <see cref="IPeerTransport"/> (one transaction
+/// per node), the Internet through <see cref="IRemoteTransport"/> (one per domain). Temporary
+/// failures are retried on the queue's schedule, with each recipient's next hop kept in the
+/// queue; when a node comes back (<see cref="IClusterTopology.PeerReturned"/>) everything
+/// waiting for it is retried at once instead. What fails for good gets one bounce. A 250 from
+/// another server is committed (synced) before anything else happens, so a crash can repeat a
+/// forward but never lose one. A message leaves the queue when every recipient is done.
 /// </summary>
 public sealed partial class DeliveryAgent : BackgroundService
 {
@@ -26,19 +33,44 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly RecipientDirectory _directory;
     private readonly MaildirStore _maildir;
     private readonly IRemoteTransport _remote;
+    private readonly IPeerTransport _peers;
+    private readonly NextHopRouter _router;
+    private readonly IClusterTopology _topology;
     private readonly QueueOptions _options;
     private readonly SmtpOptions _smtp;
     private readonly TimeProvider _clock;
     private readonly ILogger<DeliveryAgent> _logger;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _slots;
 
-    public DeliveryAgent(MailQueue queue, RecipientDirectory directory, MaildirStore maildir, IRemoteTransport remote, QueueOptions options, SmtpOptions smtp, TimeProvider clock, ILogger<DeliveryAgent> logger)
+    // Messages asked for again while an attempt of theirs was running: run once more after it.
+    private readonly ConcurrentDictionary<string, bool> _again = new(StringComparer.Ordinal);
+
+    // Nodes that came back, and when (a sequence number, not a time: the clock may be a test's).
+    private readonly Channel<string> _returned = Channel.CreateUnbounded<string>();
+    private readonly ConcurrentDictionary<string, long> _returnedAt = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots;
+    private long _returns;
+
+    public DeliveryAgent(
+        MailQueue queue,
+        RecipientDirectory directory,
+        MaildirStore maildir,
+        IRemoteTransport remote,
+        IPeerTransport peers,
+        NextHopRouter router,
+        IClusterTopology topology,
+        QueueOptions options,
+        SmtpOptions smtp,
+        TimeProvider clock,
+        ILogger<DeliveryAgent> logger)
     {
         _queue = queue;
         _directory = directory;
         _maildir = maildir;
         _remote = remote;
+        _peers = peers;
+        _router = router;
+        _topology = topology;
         _options = options;
         _smtp = smtp;
         _clock = clock;
@@ -69,10 +101,26 @@ public sealed partial class DeliveryAgent : BackgroundService
         {
             await foreach (var id in _queue.Ready.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                Schedule(id, stoppingToken);
+                Schedule(id, stoppingToken, again: true);
             }
         }, stoppingToken);
+        var returned = Task.Run(() => RetryReturnedAsync(stoppingToken), stoppingToken);
+        _topology.PeerReturned += OnPeerReturned;
+        try
+        {
+            await PollAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _topology.PeerReturned -= OnPeerReturned;
+        }
 
+        await Task.WhenAll(_inFlight.Values.Append(ready).Append(returned)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Picks up what comes due as time passes (retries after their backoff).</summary>
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -94,12 +142,40 @@ public sealed partial class DeliveryAgent : BackgroundService
                 await Task.Delay(PollInterval, _clock, stoppingToken).ConfigureAwait(false);
             }
         }
-
-        await Task.WhenAll(_inFlight.Values.Append(ready)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private void Schedule(string id, CancellationToken cancellationToken)
+    private void OnPeerReturned(object? sender, PeerEventArgs e)
     {
+        // An attempt that started before this and fails for that node is retried at once, not after its backoff.
+        _returnedAt[NextHop.NodeKey(e.NodeName)] = Interlocked.Increment(ref _returns);
+        _returned.Writer.TryWrite(e.NodeName);
+    }
+
+    /// <summary>Every recipient waiting for a node that came back is due now; the queue hands their messages over.</summary>
+    private async Task RetryReturnedAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var node in _returned.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var count = await _queue.RetryHopNowAsync(NextHop.NodeKey(node), cancellationToken).ConfigureAwait(false);
+                LogPeerReturned(_logger, node, count);
+            }
+            catch (Exception e) when (e is SqliteException or IOException)
+            {
+                LogQueueUnreadable(_logger, e);
+            }
+        }
+    }
+
+    /// <param name="again">When an attempt of the message is running: run another after it (what it read may be stale).</param>
+    private void Schedule(string id, CancellationToken cancellationToken, bool again = false)
+    {
+        if (again)
+        {
+            _again[id] = true;
+        }
+
         if (_inFlight.ContainsKey(id))
         {
             return;
@@ -109,6 +185,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         var work = RunAsync(start.Task);
         if (_inFlight.TryAdd(id, work))
         {
+            _again.TryRemove(id, out _);
             start.SetResult();
         }
         else
@@ -149,11 +226,15 @@ public sealed partial class DeliveryAgent : BackgroundService
             {
                 _slots.Release();
                 _inFlight.TryRemove(id, out _);
+                if (_again.TryRemove(id, out _) && !cancellationToken.IsCancellationRequested)
+                {
+                    Schedule(id, cancellationToken);
+                }
             }
         }
     }
 
-    /// <summary>One delivery attempt of the recipients of <paramref name="id"/> that are due. True when expansion added recipients due now.</summary>
+    /// <summary>One delivery attempt of the recipients of <paramref name="id"/> that are due. True when some are due again at once (expansion added recipients, or a node came back meanwhile).</summary>
     private async Task<bool> DeliverAsync(string id, CancellationToken cancellationToken)
     {
         if (_queue.Load(id) is not var (message, content) || message.Held)
@@ -171,6 +252,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
         var due = message.Recipients.Where(r => r.State == RecipientState.Pending && r.NextAttempt <= now).ToList();
         var results = new List<Result>(due.Count);
+        var returnsBefore = Interlocked.Read(ref _returns);
         if (due.Count > 0)
         {
             if (CountHops(content) > MaxHops)
@@ -184,8 +266,25 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
 
         var expanded = results.Any(r => r.Kind == ResultKind.Expanded && r.NewRecipients.Count > 0);
+        var retryNow = MarkReturnedHops(results, returnsBefore);
         await RecordAsync(message, results, now, content, cancellationToken).ConfigureAwait(false);
-        return expanded;
+        return expanded || retryNow;
+    }
+
+    /// <summary>Deferrals for a node that came back during the attempt are due again at once. True when there are any.</summary>
+    private bool MarkReturnedHops(List<Result> results, long returnsBefore)
+    {
+        var any = false;
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i] is { Kind: ResultKind.Deferred, Hop: { } hop } && _returnedAt.TryGetValue(hop, out var at) && at > returnsBefore)
+            {
+                results[i] = results[i] with { RetryAtOnce = true };
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     private async Task AttemptAsync(QueuedMessage message, List<QueuedRecipient> due, MessageContent content, List<Result> results, CancellationToken cancellationToken)
@@ -205,53 +304,117 @@ public sealed partial class DeliveryAgent : BackgroundService
             }
         }
 
-        var remote = new List<(QueuedRecipient Recipient, MailPath Path)>();
+        // Every final recipient to its next hop; one transaction per peer node and per Internet domain.
+        var peers = new Dictionary<string, (NextHop Hop, List<QueuedRecipient> Recipients)>(StringComparer.Ordinal);
+        var internet = new Dictionary<string, (NextHop Hop, List<QueuedRecipient> Recipients)>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in final)
         {
             var path = MailPath.FromAddress(recipient.Address);
             if (path is null)
             {
                 results.Add(Result.Failed(recipient, $"553 5.1.3 <{recipient.Address}> is not a valid address."));
+                continue;
             }
-            else if (_directory.IsLocalDomain(path.Domain))
+
+            NextHop hop;
+            if (_directory.IsLocalDomain(path.Domain))
             {
-                results.Add(await DeliverLocallyAsync(message, recipient, path, content, cancellationToken).ConfigureAwait(false));
+                var target = _directory.Find(path);
+                if (LocalRecipientPolicy.RefusalFor(target, path) is { } refusal)
+                {
+                    results.Add(Result.Failed(recipient, refusal.ToString()));
+                    continue;
+                }
+
+                if (target is not RecipientTarget.Mailbox mailbox)
+                {
+                    // Aliases, lists and groups were expanded before; one that appeared since is tried again.
+                    results.Add(Result.Deferred(recipient, $"451 4.3.0 <{recipient.Address}> changed while the message waited; will try again.", NextHop.Local.Key));
+                    continue;
+                }
+
+                hop = _router.ForMailbox(mailbox);
+                if (hop.Kind == HopKind.Local)
+                {
+                    results.Add(await DeliverLocallyAsync(message, recipient, mailbox, content, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
             }
             else
             {
-                remote.Add((recipient, path));
+                hop = _router.ForExternal(path.Domain);
             }
+
+            var groups = hop.Kind == HopKind.Peer ? peers : internet;
+            if (!groups.TryGetValue(hop.Key, out var group))
+            {
+                groups[hop.Key] = group = (hop, []);
+            }
+
+            group.Recipients.Add(recipient);
         }
 
-        foreach (var domain in remote.GroupBy(r => r.Path.Domain, StringComparer.OrdinalIgnoreCase))
+        foreach (var (hop, recipients) in peers.Values)
         {
-            var recipients = domain.Select(r => r.Recipient).ToList();
-            var outcomes = await _remote.SendAsync(domain.Key, message.Sender, recipients.Select(r => r.Address).ToList(), content.OpenRead, cancellationToken).ConfigureAwait(false);
-            foreach (var recipient in recipients)
+            if (hop.Peer is not { } peer)
             {
-                var outcome = outcomes.FirstOrDefault(o => string.Equals(o.Recipient, recipient.Address, StringComparison.OrdinalIgnoreCase))
-                    ?? new RemoteOutcome(recipient.Address, false, false, "451 4.4.0 No answer for this recipient.");
-                results.Add(outcome.Delivered ? Result.Delivered(recipient, outcome.Reply)
-                    : outcome.Permanent ? Result.Failed(recipient, outcome.Reply)
-                    : Result.Deferred(recipient, outcome.Reply));
+                results.AddRange(recipients.Select(r => Result.Deferred(r, $"451 4.4.0 Node {hop.Target}, where <{r.Address}> goes next, is not a member of the distributed domain as this node knows it; the message waits for it.", hop.Key)));
+                continue;
             }
+
+            var outcomes = await _peers.SendAsync(peer, message.Sender, recipients.Select(r => r.Address).ToList(), content.OpenRead, cancellationToken).ConfigureAwait(false);
+            await AddOutcomesAsync(message, hop, recipients, outcomes, results).ConfigureAwait(false);
+        }
+
+        foreach (var (hop, recipients) in internet.Values)
+        {
+            var outcomes = await _remote.SendAsync(hop.Target, message.Sender, recipients.Select(r => r.Address).ToList(), content.OpenRead, cancellationToken).ConfigureAwait(false);
+            await AddOutcomesAsync(message, hop, recipients, outcomes, results).ConfigureAwait(false);
         }
     }
 
-    private async Task<Result> DeliverLocallyAsync(QueuedMessage message, QueuedRecipient recipient, MailPath path, MessageContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// The outcomes of one transaction with another server. What it took is committed as
+    /// delivered at once, synced, and whatever happens next (a crash, a stop, the other hops):
+    /// otherwise a restart would send it again.
+    /// </summary>
+    private async Task AddOutcomesAsync(QueuedMessage message, NextHop hop, List<QueuedRecipient> recipients, IReadOnlyList<RemoteOutcome> outcomes, List<Result> results)
     {
-        var target = _directory.Find(path);
-        if (LocalRecipientPolicy.RefusalFor(target, path) is { } refusal)
+        var added = new List<Result>(recipients.Count);
+        foreach (var recipient in recipients)
         {
-            return Result.Failed(recipient, refusal.ToString());
+            var outcome = outcomes.FirstOrDefault(o => string.Equals(o.Recipient, recipient.Address, StringComparison.OrdinalIgnoreCase))
+                ?? new RemoteOutcome(recipient.Address, false, false, "451 4.4.0 No answer for this recipient.");
+            added.Add(outcome.Delivered ? Result.Delivered(recipient, outcome.Reply)
+                : outcome.Permanent ? Result.Failed(recipient, outcome.Reply)
+                : Result.Deferred(recipient, outcome.Reply, hop.Key));
         }
 
-        if (target is not RecipientTarget.Mailbox mailbox)
+        var delivered = added.Where(r => r.Kind == ResultKind.Delivered).ToList();
+        if (delivered.Count > 0)
         {
-            // Aliases, lists and groups were expanded before; one that appeared since is tried again.
-            return Result.Deferred(recipient, $"451 4.3.0 <{recipient.Address}> changed while the message waited; will try again.");
+            await _queue.Database.WriteAsync((connection, transaction) =>
+            {
+                using var update = QueueDatabase.Command(connection, transaction,
+                    "UPDATE recipients SET state = $state, remote_reply = $reply, next_hop = NULL WHERE message_id = $id AND idx = $idx");
+                update.Parameters.AddWithValue("$id", message.Id);
+                update.Parameters.AddWithValue("$state", (int)RecipientState.Delivered);
+                var reply = update.Parameters.Add("$reply", SqliteType.Text);
+                var idx = update.Parameters.Add("$idx", SqliteType.Integer);
+                foreach (var result in delivered)
+                {
+                    reply.Value = result.Reply;
+                    idx.Value = result.Recipient.Index;
+                    update.ExecuteNonQuery();
+                }
+            }, CancellationToken.None, synced: true).ConfigureAwait(false);
         }
 
+        results.AddRange(added);
+    }
+
+    private async Task<Result> DeliverLocallyAsync(QueuedMessage message, QueuedRecipient recipient, RecipientTarget.Mailbox mailbox, MessageContent content, CancellationToken cancellationToken)
+    {
         try
         {
             var key = MaildirStore.DeliveryKey(message.ReceivedAt, message.Id, recipient.Index);
@@ -265,12 +428,12 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
         catch (IOException e) when (DurableFiles.IsDiskFull(e))
         {
-            return Result.Deferred(recipient, "452 4.3.1 The mailbox disk is full; will try again.");
+            return Result.Deferred(recipient, "452 4.3.1 The mailbox disk is full; will try again.", NextHop.Local.Key);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogLocalFailed(_logger, e, message.Id, mailbox.Address);
-            return Result.Deferred(recipient, $"451 4.3.0 The mailbox could not be written ({e.Message}); will try again.");
+            return Result.Deferred(recipient, $"451 4.3.0 The mailbox could not be written ({e.Message}); will try again.", NextHop.Local.Key);
         }
     }
 
@@ -325,7 +488,7 @@ public sealed partial class DeliveryAgent : BackgroundService
             }
 
             using var update = QueueDatabase.Command(connection, transaction, """
-                UPDATE recipients SET state = $state, attempts = attempts + $tried, next_attempt = $next, last_error = $error, remote_reply = $reply
+                UPDATE recipients SET state = $state, attempts = attempts + $tried, next_attempt = $next, last_error = $error, remote_reply = $reply, next_hop = $hop
                 WHERE message_id = $id AND idx = $idx
                 """);
             update.Parameters.AddWithValue("$id", message.Id);
@@ -334,6 +497,7 @@ public sealed partial class DeliveryAgent : BackgroundService
             var next = update.Parameters.Add("$next", SqliteType.Integer);
             var error = update.Parameters.Add("$error", SqliteType.Text);
             var reply = update.Parameters.Add("$reply", SqliteType.Text);
+            var hop = update.Parameters.Add("$hop", SqliteType.Text);
             var idx = update.Parameters.Add("$idx", SqliteType.Integer);
             foreach (var result in results)
             {
@@ -347,10 +511,11 @@ public sealed partial class DeliveryAgent : BackgroundService
                 });
                 tried.Value = result.Kind == ResultKind.Expanded ? 0 : 1;
                 next.Value = result.Kind == ResultKind.Deferred
-                    ? (now + _options.RetryDelay(result.Recipient.Attempts + 1)).ToUnixTimeMilliseconds()
+                    ? (result.RetryAtOnce ? now : now + _options.RetryDelay(result.Recipient.Attempts + 1)).ToUnixTimeMilliseconds()
                     : result.Recipient.NextAttempt.ToUnixTimeMilliseconds();
                 error.Value = result.Kind is ResultKind.Failed or ResultKind.Deferred ? result.Reply : DBNull.Value;
                 reply.Value = result.Kind == ResultKind.Delivered ? result.Reply : DBNull.Value;
+                hop.Value = result.Kind == ResultKind.Deferred ? (object?)result.Hop ?? DBNull.Value : DBNull.Value;
                 update.ExecuteNonQuery();
                 if (result.Kind == ResultKind.Expanded && result.NewRecipients.Count > 0)
                 {
@@ -441,6 +606,9 @@ public sealed partial class DeliveryAgent : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of {QueueId} failed unexpectedly; it stays queued and is tried again.")]
     private static partial void LogDeliveryCrashed(ILogger logger, Exception exception, string queueId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} is back: {Count} messages waiting for it are retried now.")]
+    private static partial void LogPeerReturned(ILogger logger, string node, int count);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The mail queue cannot be read; retrying.")]
     private static partial void LogQueueUnreadable(ILogger logger, Exception exception);
 
@@ -452,11 +620,13 @@ public sealed partial class DeliveryAgent : BackgroundService
         Expanded,
     }
 
-    private sealed record Result(QueuedRecipient Recipient, ResultKind Kind, string Reply, IReadOnlyList<string> NewRecipients)
+    /// <param name="Hop">Where a deferred recipient waits to go (<see cref="NextHop.Key"/>).</param>
+    /// <param name="RetryAtOnce">Deferred, but its node came back meanwhile: due again now rather than after the backoff.</param>
+    private sealed record Result(QueuedRecipient Recipient, ResultKind Kind, string Reply, IReadOnlyList<string> NewRecipients, string? Hop = null, bool RetryAtOnce = false)
     {
         public static Result Delivered(QueuedRecipient recipient, string reply) => new(recipient, ResultKind.Delivered, reply, []);
 
-        public static Result Deferred(QueuedRecipient recipient, string reply) => new(recipient, ResultKind.Deferred, reply, []);
+        public static Result Deferred(QueuedRecipient recipient, string reply, string? hop) => new(recipient, ResultKind.Deferred, reply, [], hop);
 
         public static Result Failed(QueuedRecipient recipient, string reply) => new(recipient, ResultKind.Failed, reply, []);
 

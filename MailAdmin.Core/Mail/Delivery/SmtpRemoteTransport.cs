@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
-using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
@@ -39,15 +38,10 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
             return All(recipients, permanent: true, $"550 5.1.2 The domain {domain} has no mail server (no MX or address record).");
         }
 
-        MimeMessage message;
-        try
+        var (message, unreadable) = await SmtpTransaction.LoadAsync(openContent, cancellationToken).ConfigureAwait(false);
+        if (message is null)
         {
-            await using var content = openContent();
-            message = await MimeMessage.LoadAsync(content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FormatException e)
-        {
-            return All(recipients, permanent: true, $"554 5.6.0 The message cannot be read ({e.Message}).");
+            return All(recipients, permanent: true, unreadable!);
         }
 
         var lastError = "451 4.4.1 No mail server of the domain could be reached.";
@@ -61,7 +55,7 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
             {
                 await client.ConnectAsync(host, port, SecureSocketOptions.StartTlsWhenAvailable, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or IOException or SslHandshakeException or SmtpProtocolException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (SmtpTransaction.IsConnectionFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 lastError = $"451 4.4.1 Cannot connect to {host}:{port} ({e.Message}).";
                 LogHostFailed(logger, host, port, e.Message);
@@ -70,30 +64,9 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
 
             try
             {
-                var from = sender is null ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(sender);
-                var to = recipients.Select(MailboxAddress.Parse).ToList();
-                try
-                {
-                    await client.SendAsync(FormatOptions.Default, message, from, to, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SmtpCommandException) when (recipients.All(client.Refused.ContainsKey))
-                {
-                    // Every recipient refused: MailKit gives up before DATA; each has its own reply.
-                }
-
-                await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
-                var reply = $"250 2.0.0 Delivered to {host}.";
-                return recipients.Select(r => client.Refused.TryGetValue(r, out var refusal)
-                    ? new RemoteOutcome(r, false, refusal.StartsWith('5'), refusal)
-                    : new RemoteOutcome(r, true, false, reply)).ToList();
+                return await SmtpTransaction.SendAsync(client, message, sender, recipients, host, cancellationToken).ConfigureAwait(false);
             }
-            catch (SmtpCommandException e)
-            {
-                var code = (int)e.StatusCode;
-                var text = $"{code} {e.Message.Trim()}";
-                return All(recipients, permanent: code >= 500, $"{host} said: {text}");
-            }
-            catch (Exception e) when (e is SocketException or IOException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException)
+            catch (Exception e) when (SmtpTransaction.IsConnectionFailure(e))
             {
                 lastError = $"451 4.4.2 The connection to {host}:{port} broke during delivery ({e.Message}).";
                 LogHostFailed(logger, host, port, e.Message);
@@ -125,20 +98,8 @@ public sealed partial class SmtpRemoteTransport(SmtpOptions options, ILogger<Smt
         return answer.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain ? [] : [(domain, 25)];
     }
 
-    private static List<RemoteOutcome> All(IReadOnlyList<string> recipients, bool permanent, string reply) =>
-        recipients.Select(r => new RemoteOutcome(r, false, permanent, reply)).ToList();
+    private static List<RemoteOutcome> All(IReadOnlyList<string> recipients, bool permanent, string reply) => SmtpTransaction.All(recipients, permanent, reply);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery through {Host}:{Port} failed: {Reason}")]
     private static partial void LogHostFailed(ILogger logger, string host, int port, string reason);
-
-    /// <summary>Keeps going past refused recipients (MailKit's default throws at the first) and notes each reply.</summary>
-    private sealed class RecordingSmtpClient : SmtpClient
-    {
-        public Dictionary<string, string> Refused { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
-        {
-            Refused[mailbox.Address] = $"{(int)response.StatusCode} {response.Response}";
-        }
-    }
 }

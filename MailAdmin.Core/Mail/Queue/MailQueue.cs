@@ -56,14 +56,14 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
 
     internal TimeProvider Clock => _clock;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         DurableFiles.CreatePrivateDirectory(_node.QueueDir);
         DurableFiles.CreatePrivateDirectory(MessagesDir);
         _database = new QueueDatabase(Path.Combine(_node.QueueDir, "queue.db"));
+        await RemoveFinishedMessagesAsync(cancellationToken).ConfigureAwait(false);
         RemoveUncommittedFiles();
         _committer = Task.Run(() => CommitLoopAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -172,6 +172,37 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         return found;
     }
 
+    /// <summary>
+    /// Makes every pending recipient whose next hop is <paramref name="hop"/> (a
+    /// <see cref="Routing.NextHop.Key"/>) due now, in one statement, and hands their messages to
+    /// delivery: what a peer node coming back triggers. Returns how many messages that concerned.
+    /// </summary>
+    public async Task<int> RetryHopNowAsync(string hop, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        var ids = await Database.WriteAsync((connection, transaction) =>
+        {
+            using var command = QueueDatabase.Command(connection, transaction,
+                "UPDATE recipients SET next_attempt = MIN(next_attempt, $now) WHERE state = 0 AND next_hop = $hop RETURNING message_id");
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$hop", hop);
+            using var reader = command.ExecuteReader();
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                touched.Add(reader.GetString(0));
+            }
+
+            return touched;
+        }, cancellationToken, synced: false).ConfigureAwait(false);
+        foreach (var id in ids)
+        {
+            _ready.Writer.TryWrite(id);
+        }
+
+        return ids.Count;
+    }
+
     /// <summary>Holds or releases a message: a held message is kept but not delivered. False when there is no such message.</summary>
     public async Task<bool> SetHeldAsync(string id, bool held, CancellationToken cancellationToken)
     {
@@ -275,6 +306,25 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         }
     }
 
+    /// <summary>
+    /// A message is normally removed in the transaction that records its last recipient. One
+    /// whose last recipients were committed as delivered on their own (a 250 from another
+    /// server, synced at once) and whose removal a crash prevented is removed here.
+    /// </summary>
+    private async Task RemoveFinishedMessagesAsync(CancellationToken cancellationToken)
+    {
+        var removed = await Database.WriteAsync((connection, transaction) =>
+        {
+            using var command = QueueDatabase.Command(connection, transaction,
+                "DELETE FROM messages WHERE NOT EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = messages.id AND r.state = 0)");
+            return command.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+        if (removed > 0)
+        {
+            LogRemovedFinished(_logger, removed);
+        }
+    }
+
     private void RemoveUncommittedFiles()
     {
         var committed = Database.Read(connection =>
@@ -359,6 +409,9 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {Count} message files that were never committed (a crash while receiving them); their senders were not told 250.")]
     private static partial void LogRemovedUncommitted(ILogger logger, int count);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} messages every recipient of which was done (a stop between their last delivery and their removal).")]
+    private static partial void LogRemovedFinished(ILogger logger, int count);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} messages to the queue failed; their senders are told to try again.")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int count);
 
@@ -381,7 +434,9 @@ public sealed partial class MailQueue : IMessageSpool, IHostedService, IDisposab
         public ValueTask CommitAsync(Envelope envelope, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(envelope);
-            var origin = $"{envelope.Client.Port.ToString().ToLowerInvariant()} {envelope.Client.Address}" + (envelope.Client.AuthenticatedAs is { } user ? $" {user}" : string.Empty);
+            var origin = $"{envelope.Client.Port.ToString().ToLowerInvariant()} {envelope.Client.Address}"
+                + (envelope.Client.AuthenticatedAs is { } user ? $" {user}" : string.Empty)
+                + (envelope.Client.PeerNode is { } peer ? $" peer {peer}" : string.Empty);
             return new ValueTask(CommitAsync(envelope.Sender?.ToString(), envelope.Recipients.Select(r => r.ToString()).ToList(), MessageKind.Mail, origin, cancellationToken, envelope.ReceivedAt));
         }
 

@@ -15,6 +15,23 @@ internal sealed class QueueDatabase : IDisposable
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
+    /// <summary>The schema this code writes; <c>PRAGMA user_version</c> says which one a file has.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>
+    /// Steps from each schema to the next, applied in order at open, each in its own
+    /// transaction together with the version it reaches. Version 0 is the first schema
+    /// (made by <c>CREATE TABLE IF NOT EXISTS</c>, before the queue counted versions).
+    /// </summary>
+    private static readonly string[] Upgrades =
+    [
+        // 0 → 1: where each waiting recipient goes next, so "retry everything waiting for node X" is one query.
+        """
+        ALTER TABLE recipients ADD COLUMN next_hop TEXT NULL;
+        CREATE INDEX recipients_hop ON recipients(next_hop) WHERE state = 0;
+        """,
+    ];
+
     public QueueDatabase(string path)
     {
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 10 }.ToString();
@@ -45,6 +62,7 @@ internal sealed class QueueDatabase : IDisposable
                 PRIMARY KEY(message_id, idx)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS recipients_due ON recipients(state, next_attempt);
             """);
+        Upgrade(path);
     }
 
     /// <summary>
@@ -142,7 +160,7 @@ internal sealed class QueueDatabase : IDisposable
     public static List<QueuedRecipient> ReadRecipients(SqliteConnection connection, string id)
     {
         using var command = Command(connection, null,
-            "SELECT idx, address, original, state, attempts, next_attempt, last_error, remote_reply FROM recipients WHERE message_id = $id ORDER BY idx");
+            "SELECT idx, address, original, state, attempts, next_attempt, last_error, remote_reply, next_hop FROM recipients WHERE message_id = $id ORDER BY idx");
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         var recipients = new List<QueuedRecipient>();
@@ -156,7 +174,8 @@ internal sealed class QueueDatabase : IDisposable
                 reader.GetInt32(4),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7)));
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
 
         return recipients;
@@ -176,6 +195,24 @@ internal sealed class QueueDatabase : IDisposable
     {
         _writer.Dispose();
         _writeLock.Dispose();
+    }
+
+    private void Upgrade(string path)
+    {
+        using var read = Command(_writer, null, "PRAGMA user_version");
+        var version = Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The mail queue {path} was written by a newer version of MailAdmin (queue schema {version}, this one knows {SchemaVersion}). Run that version, or move the queue folder aside.");
+        }
+
+        for (; version < SchemaVersion; version++)
+        {
+            using var transaction = _writer.BeginTransaction();
+            using var step = Command(_writer, transaction, Upgrades[version] + string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {version + 1};"));
+            step.ExecuteNonQuery();
+            transaction.Commit();
+        }
     }
 
     private SqliteConnection Open()

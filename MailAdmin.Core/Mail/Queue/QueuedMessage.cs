@@ -25,6 +25,7 @@ public enum MessageKind
     Notification,
 }
 
+/// <param name="NextHop">Where a waiting recipient goes next (<see cref="Routing.NextHop.Key"/>), as of its last attempt; null before the first.</param>
 public sealed record QueuedRecipient(
     int Index,
     string Address,
@@ -33,7 +34,8 @@ public sealed record QueuedRecipient(
     int Attempts,
     DateTimeOffset NextAttempt,
     string? LastError,
-    string? RemoteReply)
+    string? RemoteReply,
+    string? NextHop = null)
 {
     public bool IsFinal => State is not RecipientState.Pending;
 }

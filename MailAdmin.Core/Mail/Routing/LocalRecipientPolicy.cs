@@ -1,4 +1,6 @@
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
+using MailAdmin.Core.Nodes;
 
 namespace MailAdmin.Core.Mail.Routing;
 
@@ -8,8 +10,14 @@ namespace MailAdmin.Core.Mail.Routing;
 /// other domain is taken only from a signed-in user on the submission port: nothing else may
 /// relay. The old tricks fail on their own: <c>user%host@here</c> and <c>"user@there"@here</c>
 /// are local parts that name nobody here, and a source route was already dropped by the parser.
+/// <para>
+/// A peer session (another member node, proved by its TLS client certificate) is held to the
+/// same rule for this node's domains, whose users may be homed on any node: this node then
+/// forwards them. On the master, the domain's gateway, a peer may also send to any other
+/// domain: that is how slaves send external mail out.
+/// </para>
 /// </summary>
-public sealed class LocalRecipientPolicy(RecipientDirectory directory) : IRecipientPolicy
+public sealed class LocalRecipientPolicy(RecipientDirectory directory, IClusterTopology? topology = null) : IRecipientPolicy
 {
     public ValueTask<SmtpReply?> CheckAsync(MailPath recipient, SmtpClientInfo client, CancellationToken cancellationToken)
     {
@@ -22,8 +30,15 @@ public sealed class LocalRecipientPolicy(RecipientDirectory directory) : IRecipi
     {
         if (!directory.IsLocalDomain(recipient.Domain))
         {
-            return client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null
-                ? null
+            if ((client.Port == SmtpPort.Submission && client.AuthenticatedAs is not null) || (client.PeerNode is not null && topology?.Role == NodeRole.Master))
+            {
+                return null;
+            }
+
+            // A member that takes this node for the master has an older view of the domain than
+            // this node: its mail should wait for the views to agree, not bounce.
+            return client.PeerNode is not null
+                ? new SmtpReply(454, "4.7.1", $"Relay access denied for now: this node is not the master of the distributed domain, and only the master sends mail out to {DomainNames.ToUnicode(recipient.Domain)}.")
                 : new SmtpReply(550, "5.7.1", $"Relay access denied: this server takes mail only for its own domains, and {DomainNames.ToUnicode(recipient.Domain)} is not one of them. Send it through your own mail server.");
         }
 

@@ -13,13 +13,19 @@ internal static class ReceivedHeader
     public static string Protocol(bool esmtp, bool secure, bool authenticated) =>
         !esmtp ? "SMTP" : "ESMTP" + (secure ? "S" : string.Empty) + (authenticated ? "A" : string.Empty);
 
-    public static string Format(string heloName, IPAddress client, string hostName, string protocol, string queueId, MailPath? soleRecipient, DateTimeOffset at)
+    /// <param name="peerNode">The member node a peer session proved to be: named in a comment, so a reader of the headers sees which node forwarded the message.</param>
+    public static string Format(string heloName, IPAddress client, string hostName, string protocol, string queueId, MailPath? soleRecipient, DateTimeOffset at, string? peerNode = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         var literal = client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"IPv6:{client}" : client.ToString();
         var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"Received: from {heloName} ([{literal}])\r\n")
-            .Append(CultureInfo.InvariantCulture, $"\tby {hostName} with {protocol} id {queueId}");
+            .Append(CultureInfo.InvariantCulture, $"Received: from {heloName} ([{literal}])\r\n");
+        if (peerNode is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\t(peer node {peerNode}, authenticated by its TLS client certificate)\r\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\tby {hostName} with {protocol} id {queueId}");
         if (soleRecipient is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $"\r\n\tfor <{soleRecipient}>");

@@ -4,12 +4,16 @@ namespace MailAdmin.Core.Mail.Smtp;
 
 /// <summary>
 /// Where the SMTP listeners are bound once they have started: with port 0 in the settings,
-/// this is how tests and the node's information learn the port the system chose.
+/// this is how tests and the node's information learn the port the system chose. The
+/// distributed domain announces <see cref="Incoming"/>'s port and
+/// <see cref="CertificateThumbprint"/> to the other nodes, which forward mail there and pin
+/// that certificate.
 /// </summary>
 public sealed class SmtpEndpoints
 {
     private IPEndPoint? _incoming;
     private IPEndPoint? _submission;
+    private string? _thumbprint;
 
     /// <summary>The incoming port's endpoint (<c>Smtp:Port</c>).</summary>
     public IPEndPoint Incoming => _incoming ?? throw NotStarted();
@@ -17,13 +21,14 @@ public sealed class SmtpEndpoints
     /// <summary>The submission port's endpoint (<c>Smtp:SubmissionPort</c>).</summary>
     public IPEndPoint Submission => _submission ?? throw NotStarted();
 
+    /// <summary>SHA-256 (lower-case hex) of the certificate both listeners present after STARTTLS.</summary>
+    public string CertificateThumbprint => _thumbprint ?? throw NotStarted();
+
     public bool IsListening => _incoming is not null;
 
-    /// <summary>SHA-256 (lower-case hex) of the certificate the listeners present after STARTTLS: peers pin it.</summary>
-    public string? CertificateThumbprint { get; internal set; }
-
-    internal void Set(IPEndPoint incoming, IPEndPoint submission)
+    internal void Set(IPEndPoint incoming, IPEndPoint submission, string certificateThumbprint)
     {
+        _thumbprint = certificateThumbprint;
         _incoming = incoming;
         _submission = submission;
     }
@@ -32,6 +37,7 @@ public sealed class SmtpEndpoints
     {
         _incoming = null;
         _submission = null;
+        _thumbprint = null;
     }
 
     private static InvalidOperationException NotStarted() => new("The SMTP listeners have not started.");

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using MailAdmin.Core.Configuration;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,9 @@ public sealed class SmtpListenerService(
     ISmtpAuthenticator authenticator,
     SmtpAuthRule authRule,
     TimeProvider time,
-    ILogger<SmtpListenerService> logger) : IHostedService, IDisposable
+    ILogger<SmtpListenerService> logger,
+    IPeerCertificateCheck? peerCheck = null,
+    IClusterTopology? topology = null) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
@@ -43,17 +46,21 @@ public sealed class SmtpListenerService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _certificate = SmtpCertificate.Load(options, node, logger);
-        var tls = new SslServerAuthenticationOptions
+        var context = SslStreamCertificateContext.Create(_certificate, additionalCertificates: null);
+        var tls = new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false };
+        var peerTls = new SslServerAuthenticationOptions
         {
-            ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, additionalCertificates: null),
-            ClientCertificateRequired = false,
+            ServerCertificateContext = context,
+            ClientCertificateRequired = true,
+#pragma warning disable CA5359 // Asked, not required: any client may still use TLS. Whether a certificate makes its sender a peer is IPeerCertificateCheck's decision, after the handshake.
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+#pragma warning restore CA5359
         };
-        _services = new SmtpSessionServices(options, spool, recipientPolicy, authenticator, authRule, tls, time, logger);
+        _services = new SmtpSessionServices(options, spool, recipientPolicy, authenticator, authRule, tls, peerTls, peerCheck, topology, time, logger);
 
         var incoming = Bind(options.Port, "Smtp:Port");
         var submission = Bind(options.SubmissionPort, "Smtp:SubmissionPort");
-        endpoints.CertificateThumbprint = Convert.ToHexStringLower(_certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
-        endpoints.Set(incoming, submission);
+        endpoints.Set(incoming, submission, CertificateThumbprints.Sha256(_certificate));
         foreach (var (socket, port) in new[] { (_listeners[0], SmtpPort.Incoming), (_listeners[1], SmtpPort.Submission) })
         {
             logger.Listening(port, (IPEndPoint)socket.LocalEndPoint!);

@@ -56,4 +56,10 @@ internal static partial class SmtpLog
 
     [LoggerMessage(EventId = 4117, Level = LogLevel.Error, Message = "Accepting SMTP connections on {Endpoint} failed.")]
     public static partial void AcceptFailed(this ILogger logger, IPEndPoint endpoint, Exception exception);
+
+    [LoggerMessage(EventId = 4118, Level = LogLevel.Information, Message = "SMTP session {Session} from {Client} is peer node {Node} (TLS client certificate).")]
+    public static partial void PeerAuthenticated(this ILogger logger, long session, IPAddress client, string node);
+
+    [LoggerMessage(EventId = 4119, Level = LogLevel.Warning, Message = "SMTP session {Session} from {Client}: the TLS client certificate {Subject} gives no peer rights: {Reason}. The session goes on as an anonymous one.")]
+    public static partial void PeerRefused(this ILogger logger, long session, IPAddress client, string subject, string reason);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace MailAdmin.Core.Mail.Smtp;
@@ -24,6 +26,7 @@ internal sealed class SmtpSession(SmtpConnection connection, SmtpSessionServices
     private string? _helo;
     private bool _esmtp;
     private SmtpAuthResult? _auth;
+    private string? _peer;
     private int _errors;
     private InputEnd _end;
     private bool _closing;
@@ -35,7 +38,7 @@ internal sealed class SmtpSession(SmtpConnection connection, SmtpSessionServices
 
     private bool AuthOffered => services.AuthRule.IsOffered(port, connection.IsSecure, _client);
 
-    private SmtpClientInfo ClientInfo => new(_client, _helo, port, connection.IsSecure, _auth?.Address);
+    private SmtpClientInfo ClientInfo => new(_client, _helo, port, connection.IsSecure, _auth?.Address, _peer);
 
     /// <summary>Runs the conversation to its end; <paramref name="abort"/> cuts short work in flight when the node must stop now.</summary>
     public async Task RunAsync(CancellationToken abort)
@@ -424,7 +427,7 @@ internal sealed class SmtpSession(SmtpConnection connection, SmtpSessionServices
             {
                 var header = ReceivedHeader.Format(
                     _helo!, _client, _options.HostName, ReceivedHeader.Protocol(_esmtp, connection.IsSecure, _auth is not null),
-                    writer.QueueId, _recipients.Count == 1 ? _recipients[0] : null, receivedAt);
+                    writer.QueueId, _recipients.Count == 1 ? _recipients[0] : null, receivedAt, _peer);
                 await writer.Content.WriteAsync(Encoding.UTF8.GetBytes(header), abort);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -502,9 +505,10 @@ internal sealed class SmtpSession(SmtpConnection connection, SmtpSessionServices
         }
 
         connection.Write(SmtpReplies.ReadyForTls);
+        var askForCertificate = services.AcceptsPeersOn(port);
         try
         {
-            await connection.StartTlsAsync(services.Tls);
+            await connection.StartTlsAsync(askForCertificate ? services.PeerTls : services.Tls);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
@@ -518,6 +522,41 @@ internal sealed class SmtpSession(SmtpConnection connection, SmtpSessionServices
         _esmtp = false;
         _auth = null;
         ResetTransaction();
+        if (askForCertificate)
+        {
+            IdentifyPeer();
+        }
+    }
+
+    /// <summary>A client certificate of a member node makes this a peer session; any other gets nothing, and is logged.</summary>
+    private void IdentifyPeer()
+    {
+        if (connection.Tls?.RemoteCertificate is not X509Certificate2 certificate)
+        {
+            return;
+        }
+
+        bool accepted;
+        string node;
+        string reason;
+        try
+        {
+            accepted = services.PeerCheck!.TryAuthenticate(certificate, out node, out reason);
+        }
+        catch (CryptographicException e)
+        {
+            (accepted, node, reason) = (false, string.Empty, e.Message);
+        }
+
+        if (accepted)
+        {
+            _peer = node;
+            services.Logger.PeerAuthenticated(id, _client, node);
+        }
+        else
+        {
+            services.Logger.PeerRefused(id, _client, certificate.Subject, reason);
+        }
     }
 
     private async Task AuthenticateAsync(string argument, CancellationToken cancellationToken)

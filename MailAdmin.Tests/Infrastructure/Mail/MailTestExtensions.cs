@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Mail.Queue;
+using MailAdmin.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailAdmin.Tests.Infrastructure.Mail;
@@ -26,6 +28,30 @@ public static class MailTestExtensions
     }
 
     public static MailQueue Queue(this TestNode node) => node.Services.GetRequiredService<MailQueue>();
+
+    /// <summary>Says the mailbox of <paramref name="address"/> lives on node <paramref name="homeServer"/>, as the distributed domain would tell this node.</summary>
+    public static async Task SetHomeServerAsync(this TestNode node, string address, string homeServer)
+    {
+        var at = address.LastIndexOf('@');
+        var (localPart, domain) = (address[..at], address[(at + 1)..]);
+        await using var db = await node.Services.GetRequiredService<IDbContextFactory<NodeDbContext>>().CreateDbContextAsync();
+        var changed = await db.Users.Where(u => u.LocalPart == localPart && u.Domain.Name == domain)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.HomeServer, homeServer));
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"{node.Name} has no user {address}.");
+        }
+    }
+
+    /// <summary>The recipient <paramref name="address"/> of queued message <paramref name="id"/> once it has been tried <paramref name="attempts"/> times.</summary>
+    public static async Task<QueuedRecipient> WaitForAttemptAsync(this TestNode node, string id, string address, int attempts)
+    {
+        QueuedRecipient? recipient = null;
+        await WaitUntilAsync(
+            () => (recipient = node.Queue().Get(id)?.Recipients.FirstOrDefault(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase))) is { Attempts: var a } && a >= attempts,
+            $"{node.Name} tried {address} of {id} {attempts} times");
+        return recipient!;
+    }
 
     /// <summary>The files in a mailbox's <c>new/</c> folder (none when the Maildir does not exist yet).</summary>
     public static string[] Inbox(this TestNode node, string address)
