@@ -58,8 +58,7 @@ public sealed partial class DocumentApplier(
             .Where(d => !Same(d.Owner, node.Name))
             .ToDictionary(d => d.Owner, StringComparer.OrdinalIgnoreCase);
 
-        await ApplyMembershipAsync(db, record, role, documents, cancellationToken);
-        var members = await db.ClusterMembers.AsNoTracking().Select(m => m.Name).ToListAsync(cancellationToken);
+        var members = await ApplyMembershipAsync(db, record, role, documents, cancellationToken);
         var current = documents.Values.Where(d => members.Contains(d.Owner, StringComparer.OrdinalIgnoreCase)).ToList();
 
         var domains = await db.Domains.Include(d => d.Directory).Where(d => d.IsDistributed).ToListAsync(cancellationToken);
@@ -78,7 +77,8 @@ public sealed partial class DocumentApplier(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private async Task ApplyMembershipAsync(NodeDbContext db, ClusterRecord record, NodeRole role, Dictionary<string, NodeDocument> documents, CancellationToken cancellationToken)
+    /// <summary>Brings the member rows in line with the master's list; returns the members' names as they now are.</summary>
+    private async Task<List<string>> ApplyMembershipAsync(NodeDbContext db, ClusterRecord record, NodeRole role, Dictionary<string, NodeDocument> documents, CancellationToken cancellationToken)
     {
         var rows = await db.ClusterMembers.ToListAsync(cancellationToken);
         if (role == NodeRole.Slave && record.MasterName is { } masterName && documents.TryGetValue(masterName, out var masterDocument) && masterDocument.Membership is { } membership)
@@ -109,6 +109,7 @@ public sealed partial class DocumentApplier(
 
             foreach (var gone in rows.Where(r => !membership.Members.Any(m => Same(m.Endpoint.Name, r.Name))).ToList())
             {
+                rows.Remove(gone);
                 db.ClusterMembers.Remove(gone);
                 db.PeerDocuments.RemoveRange(db.PeerDocuments.Where(d => d.Owner == gone.Name));
             }
@@ -130,6 +131,8 @@ public sealed partial class DocumentApplier(
                 }
             }
         }
+
+        return [.. rows.Select(r => r.Name)];
     }
 
     private async Task ApplyMailboxesAsync(NodeDbContext db, MailDomain domain, List<(string Owner, DomainShare Share)> shares, CancellationToken cancellationToken)

@@ -113,12 +113,19 @@ public sealed partial class Replication(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await store.RefreshAsync(stoppingToken);
-        if (state.Role == NodeRole.Standalone && !identity.OwnsTrustRoot)
+        try
         {
-            // A join that stopped between taking the master's certificate and recording the membership.
-            LogUnfinishedJoinUndone(logger);
-            identity.Reset();
+            await store.RefreshAsync(stoppingToken);
+            if (state.Role == NodeRole.Standalone && !identity.OwnsTrustRoot)
+            {
+                // A join that stopped between taking the master's certificate and recording the membership.
+                LogUnfinishedJoinUndone(logger);
+                identity.Reset();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRoundFailed(logger, e);
         }
 
         await using var watch = new SqliteConnection($"Data Source={node.DatabasePath}");

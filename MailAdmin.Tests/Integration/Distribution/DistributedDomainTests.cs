@@ -194,8 +194,14 @@ public sealed class DistributedDomainTests : IAsyncLifetime
         await EventuallyAsync(async () => (await DomainAsync(nyAdmin))!.Directory!.UserFilter == "(objectClass=inetOrgPerson)", "the slave inherits the new user filter");
         var refused = await nyAdmin.PutAsJsonAsync($"api/v1/domains/{Domain}/directory", new
         {
-            host = _slapd.Host, port = _slapd.Port, security = "none", bindDn = _slapd.BindDn, bindPassword = _slapd.BindPassword,
-            baseDn = _slapd.BaseDn, profile = "openldap", userFilter = "(uid=*)",
+            host = _slapd.Host,
+            port = _slapd.Port,
+            security = "none",
+            bindDn = _slapd.BindDn,
+            bindPassword = _slapd.BindPassword,
+            baseDn = _slapd.BaseDn,
+            profile = "openldap",
+            userFilter = "(uid=*)",
         });
         await AssertRefusedAsync(refused, "inherited-setting");
     }
