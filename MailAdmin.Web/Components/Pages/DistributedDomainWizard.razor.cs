@@ -30,6 +30,7 @@ public sealed partial class DistributedDomainWizard : IDisposable
     ];
 
     private readonly CancellationTokenSource _closing = new();
+    private bool _closed;
     private MudForm? _form;
     private bool _valid;
     private int _step;
@@ -58,6 +59,7 @@ public sealed partial class DistributedDomainWizard : IDisposable
 
     public void Dispose()
     {
+        _closed = true;
         _closing.Cancel();
         _closing.Dispose();
     }
@@ -145,6 +147,11 @@ public sealed partial class DistributedDomainWizard : IDisposable
             }
 
             _step = StepOf(e.Code) == MasterStep ? MasterStep : _step;
+            return false;
+        }
+        catch (OperationCanceledException) when (_closed)
+        {
+            // The dialog went away (the administrator navigated elsewhere) while the master was asked.
             return false;
         }
         finally
