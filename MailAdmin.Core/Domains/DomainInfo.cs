@@ -26,7 +26,7 @@ public sealed record DirectoryInfo(
 }
 
 /// <summary>A domain as the domain list shows it.</summary>
-public sealed record DomainInfo(string Name, string DisplayName, bool Distributed, DirectoryInfo? Directory, int UserCount);
+public sealed record DomainInfo(string Name, string DisplayName, bool Distributed, DirectoryInfo? Directory, int UserCount, string? Description = null);
 
 /// <summary>
 /// What an administrator sets for a domain's directory. A null

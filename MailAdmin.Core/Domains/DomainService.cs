@@ -144,6 +144,34 @@ public sealed class DomainService(
         }, cancellationToken);
     }
 
+    /// <summary>A note for administrators; in a distributed domain it is set on the master and every slave inherits it.</summary>
+    public Task<DomainInfo> SetDescriptionAsync(Actor actor, string name, string? description, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return audit.RunAsync(actor, "domain.description.set", name ?? string.Empty, async () =>
+        {
+            AccessPolicy.Demand(actor.Principal, Permission.ManageDomains);
+            var ascii = DomainNames.Normalize(name);
+            var text = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+            if (text is { Length: > 500 } || (text is not null && text.Any(char.IsControl)))
+            {
+                throw MailAdminException.Invalid("invalid-description", "A description is one line of at most 500 characters.");
+            }
+
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var domain = await FindAsync(db, ascii, cancellationToken);
+            if (domain.IsDistributed && cluster.Role == Nodes.NodeRole.Slave)
+            {
+                throw MailAdminException.Conflict("inherited-setting",
+                    $"{DomainNames.ToUnicode(ascii)} is distributed: its settings are inherited from the master {cluster.MasterName}. Change the description there.");
+            }
+
+            domain.Description = text;
+            await db.SaveChangesAsync(cancellationToken);
+            return ToInfo(domain, await db.Users.CountAsync(u => u.DomainId == domain.Id, cancellationToken));
+        }, cancellationToken);
+    }
+
     /// <summary>
     /// Saves a domain's directory settings after a test bind and a test
     /// search with them. A failed test saves nothing and says what went wrong.
@@ -268,5 +296,5 @@ public sealed class DomainService(
 
     private static DomainInfo ToInfo(MailDomain domain, int users) =>
         new(domain.Name, DomainNames.ToUnicode(domain.Name), domain.IsDistributed,
-            domain.Directory is { } d ? DirectoryInfo.From(d) : null, users);
+            domain.Directory is { } d ? DirectoryInfo.From(d) : null, users, domain.Description);
 }

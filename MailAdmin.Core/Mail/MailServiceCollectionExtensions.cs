@@ -17,6 +17,8 @@ public static class MailServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMailEngine(this IServiceCollection services)
     {
+        // Where the listeners are bound: also what a node tells its peers, so known even without listeners.
+        services.TryAddSingleton<SmtpEndpoints>();
         services.AddSingleton<MailQueue>();
         services.AddSingleton<IMessageSpool>(sp => sp.GetRequiredService<MailQueue>());
         services.AddSingleton<RecipientDirectory>();

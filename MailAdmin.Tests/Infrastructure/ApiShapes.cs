@@ -11,7 +11,7 @@ public sealed record DirectoryDto(
     string Host, int Port, string Security, string BindDn, string BaseDn, string Profile,
     string? UserFilter, string? GroupFilter, string? PlacementFilter, bool TrustsCustomCa, DateTimeOffset? LastSyncAt, string? LastSyncResult);
 
-public sealed record DomainDto(string Name, string DisplayName, bool Distributed, DirectoryDto? Directory, int UserCount);
+public sealed record DomainDto(string Name, string DisplayName, bool Distributed, DirectoryDto? Directory, int UserCount, string? Description = null);
 
 public sealed record UserDto(
     string Address, string DisplayAddress, string Name, string Source, string HomeServer, bool Enabled, bool MissingFromDirectory,

@@ -10,7 +10,9 @@ public sealed record DirectoryResponse(
     string Host, int Port, string Security, string BindDn, string BaseDn, string Profile,
     string? UserFilter, string? GroupFilter, string? PlacementFilter, bool TrustsCustomCa, DateTimeOffset? LastSyncAt, string? LastSyncResult);
 
-public sealed record DomainResponse(string Name, string DisplayName, bool Distributed, DirectoryResponse? Directory, int UserCount);
+public sealed record DomainResponse(string Name, string DisplayName, bool Distributed, DirectoryResponse? Directory, int UserCount, string? Description);
+
+public sealed record DomainSettingsRequest(string? Description);
 
 public sealed record CreateDomainRequest(string? Name);
 
@@ -46,6 +48,13 @@ internal static class DomainEndpoints
             .RequireAuthorization(Policies.For(Permission.ViewDomains))
             .WithSummary("One domain with its settings.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        domains.MapPut("/{name}", async (string name, DomainSettingsRequest request, HttpContext context, DomainService service) =>
+                ToResponse(await service.SetDescriptionAsync(ClientAddress.ActorOf(context), name, request.Description, context.RequestAborted)))
+            .RequireAuthorization(Policies.For(Permission.ManageDomains))
+            .WithSummary("Change a domain's settings (its description); on a slave, a distributed domain's settings are inherited from the master.")
+            .Produces<DomainResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         domains.MapDelete("/{name}", async (string name, HttpContext context, DomainService service) =>
             {
                 await service.DeleteAsync(ClientAddress.ActorOf(context), name, context.RequestAborted);
@@ -107,5 +116,6 @@ internal static class DomainEndpoints
             ? new DirectoryResponse(x.Host, x.Port, x.Security.ToString().ToLowerInvariant(), x.BindDn, x.BaseDn, x.Profile.ToString().ToLowerInvariant(),
                 x.UserFilter, x.GroupFilter, x.PlacementFilter, x.TrustsCustomCa, x.LastSyncAt, x.LastSyncResult)
             : null,
-        d.UserCount);
+        d.UserCount,
+        d.Description);
 }

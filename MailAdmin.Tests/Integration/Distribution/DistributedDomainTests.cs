@@ -190,8 +190,11 @@ public sealed class DistributedDomainTests : IAsyncLifetime
         await ConnectOkAsync(nyAdmin, hq);
 
         await SetDirectoryAsync(hqAdmin, _slapd, userFilter: "(objectClass=inetOrgPerson)");
+        Assert.Equal(HttpStatusCode.OK, (await hqAdmin.PutAsJsonAsync($"api/v1/domains/{Domain}", new { description = "One company, three offices" })).StatusCode);
 
         await EventuallyAsync(async () => (await DomainAsync(nyAdmin))!.Directory!.UserFilter == "(objectClass=inetOrgPerson)", "the slave inherits the new user filter");
+        await EventuallyAsync(async () => (await DomainAsync(nyAdmin))!.Description == "One company, three offices", "the slave inherits the description");
+        await AssertRefusedAsync(await nyAdmin.PutAsJsonAsync($"api/v1/domains/{Domain}", new { description = "Ours" }), "inherited-setting");
         var refused = await nyAdmin.PutAsJsonAsync($"api/v1/domains/{Domain}/directory", new
         {
             host = _slapd.Host,

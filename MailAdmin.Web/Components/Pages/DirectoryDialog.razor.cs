@@ -38,6 +38,14 @@ public sealed partial class DirectoryDialog
     [Inject]
     private DomainService Service { get; set; } = default!;
 
+    [Inject]
+    private MailAdmin.Core.Distribution.ClusterState Cluster { get; set; } = default!;
+
+    /// <summary>On a slave, a distributed domain's base DN, schema and filters come from the master.</summary>
+    private bool Inherited => Domain.Distributed && Cluster.Role == MailAdmin.Core.Nodes.NodeRole.Slave;
+
+    private string? InheritedHelp => Inherited ? $"Inherited from the master {Cluster.MasterName}: change it there." : null;
+
     private string DefaultUserFilter => _profile == DirectoryProfileKind.ActiveDirectory
         ? "(&(objectCategory=person)(objectClass=user))"
         : "(objectClass=inetOrgPerson)";
