@@ -74,7 +74,8 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
         await wizard.GetByTestId("wizard-finish").ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
-        await Assertions.Expect(page.GetByText($"This server is now a slave of {MasterHost(_hq)}, and {Domain} is distributed.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText($"This server is now a slave of hq ({MasterHost(_hq)}), and {Domain} is distributed.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("node-role")).ToHaveTextAsync("Slave");
         var row = DomainRow(page);
         await Assertions.Expect(row.GetByTestId("domain-distributed")).ToHaveTextAsync("Yes");
         await Assertions.Expect(row.GetByTestId("distributed-icon")).ToHaveAttributeAsync("data-state", "connected");
@@ -115,6 +116,7 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
         await Assertions.Expect(DomainRow(page).GetByTestId("domain-distributed")).ToHaveTextAsync("No");
         await Assertions.Expect(DomainRow(page).GetByTestId("distributed-icon")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("distributed-domains")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("node-role")).ToHaveTextAsync("Standalone");
         Assert.Equal("standalone", await RoleAsync(_nyAdmin));
 
         // ny was the last slave: the master stands alone again.

@@ -32,6 +32,9 @@ public sealed partial class Domains
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
     protected override async Task OnInitializedAsync()
     {
         var admin = await GetAdminAsync();
@@ -58,8 +61,10 @@ public sealed partial class Domains
             new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, BackdropClick = false, CloseOnEscapeKey = false });
         if (await dialog.Result is { Canceled: false, Data: DistributedDomainJoined joined })
         {
-            Snackbar.Add($"This server is now a slave of {joined.MasterHost}, and {DomainNames.ToUnicode(joined.Domain)} is distributed.", Severity.Success);
             await LoadAsync();
+            var master = _cluster?.Master is { } name ? $"{name} ({joined.MasterHost})" : joined.MasterHost;
+            Snackbar.Add($"This server is now a slave of {master}, and {DomainNames.ToUnicode(joined.Domain)} is distributed.", Severity.Success);
+            ShowNewRole();
         }
     }
 
@@ -71,8 +76,13 @@ public sealed partial class Domains
         {
             Snackbar.Add("This server was disconnected from its master; its users' mailboxes stay here in a local domain.", Severity.Success);
             await LoadAsync();
+            ShowNewRole();
         }
     }
+
+    // The app bar shows this server's role (Standalone, Master, Slave), and only a navigation renders
+    // the layout again: without one it would still say Standalone beside "This server is now a slave".
+    private void ShowNewRole() => Navigation.Refresh();
 
     private async Task AddAsync()
     {
