@@ -125,7 +125,6 @@ public sealed class DistributedDomainWizardTests : IAsyncLifetime
         await _dialogs.WaitForAssertionAsync(() => Assert.Empty(_dialogs.FindAll("[data-testid=wizard-stepper]")), Patience);
     }
 
-    /// <remarks>Needs Core's join (ClusterService.DistributableAsync); until it lands this fails with NotImplementedException.</remarks>
     [Fact]
     public async Task Next_UnreachableMaster_ShowsInaccessibleHostOnTheMasterPage()
     {
