@@ -19,6 +19,9 @@ public sealed class ClusterState : IClusterTopology, IPeerRegistry
 
     public event EventHandler<PeerEventArgs>? PeerReturned;
 
+    /// <summary>Raised when the node's role or master changes (a join, a leave, the first slave), so open consoles redraw.</summary>
+    public event EventHandler? RoleChanged;
+
     public PeerNode? FindPeer(string nodeName) =>
         _current.Peers.FirstOrDefault(p => string.Equals(p.Name, nodeName, StringComparison.OrdinalIgnoreCase));
 
@@ -30,8 +33,15 @@ public sealed class ClusterState : IClusterTopology, IPeerRegistry
                 && string.Equals(p.CertificateThumbprint, thumbprint, StringComparison.OrdinalIgnoreCase));
     }
 
-    internal void Publish(NodeRole role, string? masterName, IReadOnlyList<PeerNode> peers, IReadOnlySet<string> revoked) =>
+    internal void Publish(NodeRole role, string? masterName, IReadOnlyList<PeerNode> peers, IReadOnlySet<string> revoked)
+    {
+        var before = _current;
         _current = new Snapshot(role, masterName, peers, revoked);
+        if (before.Role != role || before.MasterName != masterName)
+        {
+            RoleChanged?.Invoke(this, EventArgs.Empty);
+        }
+    }
 
     internal void RaisePeerReturned(string nodeName) => PeerReturned?.Invoke(this, new PeerEventArgs(nodeName));
 

@@ -144,7 +144,7 @@ public sealed partial class JoinService(
         if (conflicts.Count > 0)
         {
             throw new MailAdminException(ErrorKind.Conflict, "data-conflict",
-                $"{conflicts.Count} address{(conflicts.Count == 1 ? string.Empty : "es")} of {DomainNames.ToUnicode(ascii)} exist on both servers: {string.Join(", ", conflicts.Take(5).Select(c => $"{c.Name} ({c.Type})"))}{(conflicts.Count > 5 ? ", ..." : string.Empty)}. Delete or rename them on one side, or change the placement filters, then connect again.")
+                $"{conflicts.Count} address{(conflicts.Count == 1 ? string.Empty : "es")} of {DomainNames.ToUnicode(ascii)} exist on both servers: {string.Join(", ", conflicts.Take(5).Select(c => $"{c.Name} ({c.Type})"))}{(conflicts.Count > 5 ? ", ..." : string.Empty)}. Delete or rename them on one side, then connect again.")
             {
                 Details = new Dictionary<string, object?> { ["conflicts"] = conflicts },
             };

@@ -58,7 +58,7 @@ public sealed class DistributedRefusalTests : IAsyncLifetime
         var rows = alert.FindAll("[data-testid=cluster-conflicts] tbody tr")
             .Select(r => string.Join(" | ", r.QuerySelectorAll("td").Select(c => c.TextContent.Trim())));
         Assert.Equal(["Mailbox | ann@company.com | mail", "Alias | sales@company.com | seattle", "Domain alias | company.net | mail"], rows);
-        Assert.Equal(["Type", "Name", "Home server"], alert.FindAll("[data-testid=cluster-conflicts] th").Select(h => h.TextContent.Trim()));
+        Assert.Equal(["Type", "Name", "Already in the domain on"], alert.FindAll("[data-testid=cluster-conflicts] th").Select(h => h.TextContent.Trim()));
         Assert.Equal("Delete or rename these on one side, then connect again.", alert.Find("[data-testid=cluster-refusal-advice]").TextContent.Trim());
     }
 

@@ -8,7 +8,7 @@ using MudBlazor;
 namespace MailAdmin.Web.Components.Layout;
 
 /// <summary>The console's shell: app bar with the node's name and role, the menu, and a theme that follows the browser.</summary>
-public sealed partial class MainLayout
+public sealed partial class MainLayout : IDisposable
 {
     private MudThemeProvider? _themeProvider;
     private ErrorBoundary? _errorBoundary;
@@ -18,6 +18,9 @@ public sealed partial class MainLayout
 
     [Inject]
     private NodeInfoService Node { get; set; } = default!;
+
+    [Inject]
+    private MailAdmin.Core.Distribution.ClusterState Cluster { get; set; } = default!;
 
     private string RoleLabel => Node.Role switch
     {
@@ -31,7 +34,14 @@ public sealed partial class MainLayout
             ? admin.Role.DisplayName() + (admin.Domain is { } domain ? $" ({domain})" : string.Empty)
             : string.Empty;
 
+    protected override void OnInitialized() => Cluster.RoleChanged += OnRoleChanged;
+
     protected override void OnParametersSet() => _errorBoundary?.Recover();
+
+    public void Dispose() => Cluster.RoleChanged -= OnRoleChanged;
+
+    // Another server joining or leaving changes this node's role without anyone navigating here.
+    private void OnRoleChanged(object? sender, EventArgs e) => _ = InvokeAsync(StateHasChanged);
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {

@@ -19,7 +19,7 @@ public sealed partial class ClusterRefusal
         ["incompatible-version"] = "Both servers must run the same MailAdmin version: upgrade the older one, then connect again.",
         ["fingerprint-mismatch"] = "The master now shows another certificate than the one you checked. Go back and read its fingerprint again, and check it with the master's administrator before you go on.",
         ["data-conflict"] = "Delete or rename these on one side, then connect again.",
-        ["directory-missing-remote"] = "The domain has no directory service on the master: set one there (Configuration → Domains), then connect again.",
+        ["directory-missing-remote"] = "The domain has no directory service on the master: set one there (Domains page), then connect again.",
         ["directory-missing-local"] = "This server's domain of the same name has no directory service: set the same one as on the master, then connect again.",
         ["directory-different"] = "This server's domain of the same name uses another directory service than the master's: set the same directory service on both, then connect again.",
         ["not-a-slave"] = "Only a slave can be disconnected. A server is disconnected from its own administration console: click its name to open it.",

@@ -53,7 +53,8 @@ public sealed partial class DistributedDomainsDialog
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             "Disconnect this server from master",
             $"Disconnect this server from {master}? It keeps the mailboxes of its users in a local domain of the same name, "
-                + "and the other servers of the distributed domain forget them.",
+                + "and the other servers of the distributed domain forget them: mail for those users no longer reaches this server through them. "
+                + "If this is the last slave, the domain stops being distributed on the master too.",
             yesText: "Disconnect",
             cancelText: "Cancel");
         if (confirmed != true)
