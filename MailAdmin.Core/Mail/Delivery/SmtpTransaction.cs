@@ -28,17 +28,12 @@ internal static class SmtpTransaction
     }
 
     /// <summary>
-    /// Sends <paramref name="message"/>, then quits unless <paramref name="quit"/> is false (the
-    /// caller keeps the connection for another transaction). Throws what
-    /// <see cref="IsConnectionFailure"/> recognises when the connection breaks before the server
-    /// has answered the data: then nothing is known to be delivered and the caller decides
-    /// where to try next. With <paramref name="closingThrows"/>, so does the <c>421</c> reply
-    /// to the transaction's first command that <see cref="IsClosing"/> recognises.
+    /// Sends <paramref name="message"/> and quits. Throws what <see cref="IsConnectionFailure"/>
+    /// recognises when the connection breaks before the server has answered the data: then
+    /// nothing was delivered and the caller decides where to try next.
     /// </summary>
-    public static async Task<IReadOnlyList<RemoteOutcome>> SendAsync(RecordingSmtpClient client, MimeMessage message, string? sender, IReadOnlyList<string> recipients, string server, CancellationToken cancellationToken, bool quit = true, bool closingThrows = false)
+    public static async Task<IReadOnlyList<RemoteOutcome>> SendAsync(RecordingSmtpClient client, MimeMessage message, string? sender, IReadOnlyList<string> recipients, string server, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        client.Refused.Clear(); // What an earlier transaction on this connection refused.
         try
         {
             var from = sender is null ? new MailboxAddress(string.Empty, string.Empty) : MailboxAddress.Parse(sender);
@@ -56,63 +51,24 @@ internal static class SmtpTransaction
             var outcomes = recipients.Select(r => client.Refused.TryGetValue(r, out var refusal)
                 ? new RemoteOutcome(r, false, refusal.StartsWith('5'), refusal)
                 : new RemoteOutcome(r, true, false, reply)).ToList();
-            if (quit)
-            {
-                await QuitAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-
+            await QuitAsync(client, cancellationToken).ConfigureAwait(false);
             return outcomes;
         }
-        catch (SmtpCommandException e) when (!closingThrows || !IsClosing(e))
+        catch (SmtpCommandException e)
         {
             var code = (int)e.StatusCode;
             return All(recipients, permanent: code >= 500, $"{server} said: {code} {e.Message.Trim()}");
         }
     }
 
-    /// <summary>
-    /// Connects <paramref name="client"/> over a socket with Nagle's algorithm off. MailKit
-    /// leaves it on, and writes the final <c>.</c> of a message on its own: the kernel then holds
-    /// it until the server acknowledges the data, which a server with delayed ACKs does only
-    /// after about 40 ms. Every message would wait that long for nothing.
-    /// </summary>
-    public static async Task ConnectAsync(SmtpClient client, string host, int port, SecureSocketOptions options, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                connectTimeout.CancelAfter(timeout);
-                await socket.ConnectAsync(host, port, connectTimeout.Token).ConfigureAwait(false);
-            }
-
-            // From here the client owns the socket and closes it.
-            await client.ConnectAsync(socket, host, port, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     public static bool IsConnectionFailure(Exception e) =>
         e is SocketException or IOException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException or SslHandshakeException;
-
-    /// <summary>
-    /// A <c>421</c> to <c>MAIL</c>: the server is closing the connection, and took nothing. It is
-    /// also what a server that shut down left waiting on a connection kept open since.
-    /// </summary>
-    public static bool IsClosing(Exception e) =>
-        e is SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable, ErrorCode: SmtpErrorCode.SenderNotAccepted };
 
     public static List<RemoteOutcome> All(IReadOnlyList<string> recipients, bool permanent, string reply) =>
         recipients.Select(r => new RemoteOutcome(r, false, permanent, reply)).ToList();
 
     /// <summary>After the server took the data, the message is its: a failing QUIT changes nothing.</summary>
-    public static async Task QuitAsync(SmtpClient client, CancellationToken cancellationToken)
+    private static async Task QuitAsync(SmtpClient client, CancellationToken cancellationToken)
     {
         try
         {

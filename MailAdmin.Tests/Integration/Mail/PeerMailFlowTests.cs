@@ -107,30 +107,6 @@ public sealed class PeerMailFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MessagesToOnePeer_ShareOneConnection_AndAfterThePeerRestarts_TheNextGoesAtOnceOverANewOne()
-    {
-        await _branch.EnqueueAsync("ann@company.com", ["bob@company.com"], subject: "First");
-        Assert.Single(await _hq.WaitForInboxAsync("bob@company.com", 1));
-        await _branch.EnqueueAsync("ann@company.com", ["bob@company.com"], subject: "Second");
-        Assert.Equal(2, (await _hq.WaitForInboxAsync("bob@company.com", 2)).Length);
-
-        // One TLS handshake, and one membership check of branch's certificate, for both.
-        Assert.Single(_hq.Logs.GetSnapshot(), r => r.Message.Contains("is peer node branch", StringComparison.Ordinal));
-
-        // hq comes back on the same port: the connection branch kept is dead. Both clocks stand
-        // still, so a deferral would wait for ever; the message must go over a new connection at once.
-        var port = _hq.Services.GetRequiredService<SmtpEndpoints>().Incoming.Port;
-        await _hq.RestartAsync($"--Smtp:Port={port}");
-        _branchTopology.SetPeer(PeerOf(_hq, _hqCertificate, isMaster: true));
-        var id = await _branch.EnqueueAsync("ann@company.com", ["bob@company.com"], subject: "Third");
-
-        var inbox = await _hq.WaitForInboxAsync("bob@company.com", 3);
-        Assert.True(inbox.Length == 3, $"The third message is still on branch: {_branch.Queue().Get(id)?.Recipients.Single().LastError}");
-        await MailTestExtensions.WaitUntilAsync(() => _branch.Queue().Get(id) is null, "the third message left branch's queue");
-        Assert.Contains(_branch.Logs.GetSnapshot(), r => r.Message.StartsWith("A kept connection to node hq was closed by that node", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task APeerThatIsDown_KeepsItsMailWaiting_AndGetsItWithinSecondsOfComingBack()
     {
         await _branch.StopAsync();
