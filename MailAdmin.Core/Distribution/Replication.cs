@@ -111,11 +111,15 @@ public sealed partial class Replication(
         return owners.Count == 0 ? all : [.. all.Where(d => owners.Contains(d.Owner, StringComparer.OrdinalIgnoreCase))];
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Loads the node's cluster record and membership before the host listens (hosted services
+    /// start before Kestrel), so no request or peer call meets a node that does not yet know its role.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await store.RefreshAsync(stoppingToken);
+            await store.RefreshAsync(cancellationToken);
             if (state.Role == NodeRole.Standalone && !identity.OwnsTrustRoot)
             {
                 // A join that stopped between taking the master's certificate and recording the membership.
@@ -128,6 +132,11 @@ public sealed partial class Replication(
             LogRoundFailed(logger, e);
         }
 
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         await using var watch = new SqliteConnection($"Data Source={node.DatabasePath}");
         await watch.OpenAsync(stoppingToken);
         long lastDataVersion = -1;
