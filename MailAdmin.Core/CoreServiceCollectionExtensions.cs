@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(settings.Admin);
         services.AddSingleton(settings.Directory);
         services.AddSingleton(settings.Queue);
+        services.AddSingleton(settings.Migration);
         services.AddSingleton(TimeProvider.System);
 
         services.AddDbContextFactory<NodeDbContext>(options =>

@@ -3,6 +3,7 @@ using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Mail.Queue;
+using MailAdmin.Core.MailboxMigration;
 using MailAdmin.Core.Nodes;
 using Microsoft.Extensions.Configuration;
 
@@ -12,7 +13,7 @@ namespace MailAdmin.Core.Configuration;
 /// Every option of API.md's "Running a node", read and checked before the
 /// node starts. A bad value throws <see cref="InvalidSettingException"/>.
 /// </summary>
-public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin, DirectoryOptions Directory, QueueOptions Queue)
+public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin, DirectoryOptions Directory, QueueOptions Queue, MigrationOptions Migration)
 {
     public static NodeSettings Read(IConfiguration configuration)
     {
@@ -22,9 +23,10 @@ public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, Smtp
         var admin = AdminOptions.Read(reader);
         var directory = DirectoryOptions.Read(reader);
         var queue = QueueOptions.Read(reader);
+        var migration = MigrationOptions.Read(reader);
 
         // The data folder last: it is created on disk, so only once the rest is known good.
         var node = NodeOptions.Read(reader);
-        return new NodeSettings(node, cluster, smtp, admin, directory, queue);
+        return new NodeSettings(node, cluster, smtp, admin, directory, queue, migration);
     }
 }

@@ -20,11 +20,18 @@ public static class DistributionServiceCollectionExtensions
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JoinService>();
         services.AddSingleton<PeerService>();
+        services.AddSingleton<MailboxMigration.MigrationService>();
+        services.AddSingleton<MailboxMigration.MigrationReports>();
+        services.AddSingleton<MailboxMigration.MigrationRunner>();
+        services.AddSingleton<MailboxMigration.MigrationSourceService>();
         services.AddPeerTrust();
         return services;
     }
 
     /// <summary>Replication runs once the node listens (its ports are what peers are told).</summary>
-    public static IServiceCollection AddReplicationService(this IServiceCollection services) =>
+    public static IServiceCollection AddReplicationService(this IServiceCollection services)
+    {
         services.AddHostedService(sp => sp.GetRequiredService<Replication>());
+        return services.AddHostedService(sp => sp.GetRequiredService<MailboxMigration.MigrationRunner>());
+    }
 }

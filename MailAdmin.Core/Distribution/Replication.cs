@@ -44,6 +44,16 @@ public sealed partial class Replication(
     /// <summary>What this node knows of each peer's reachability.</summary>
     public PeerReachability? ReachabilityOf(string nodeName) => _reachability.GetValueOrDefault(nodeName);
 
+    /// <summary>
+    /// Pushes this node's current document to every peer now and returns when each has answered
+    /// or failed: a migration's commit reaches the other nodes before it goes on.
+    /// </summary>
+    public async Task AnnounceAsync(CancellationToken cancellationToken)
+    {
+        var (document, _) = await own.CurrentAsync(cancellationToken);
+        await PushAllAsync(document, cancellationToken);
+    }
+
     /// <summary>Asks for an immediate round (after a join, a change an administrator made).</summary>
     public void Nudge() => _wake.Release();
 

@@ -23,6 +23,7 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<IMessageSpool>(sp => sp.GetRequiredService<MailQueue>());
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<NextHopRouter>();
+        services.AddSingleton<MailboxMigration.MailboxHolds>();
 
         // Until the distributed domain's validator is bound here, the engine's own check; it
         // asks for the node's cluster identity only when a peer presents a certificate.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
+using MailAdmin.Core.MailboxMigration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -40,6 +41,10 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
     public DbSet<PeerDocumentRecord> PeerDocuments => Set<PeerDocumentRecord>();
 
     public DbSet<RevokedCertificate> RevokedCertificates => Set<RevokedCertificate>();
+
+    public DbSet<MigrationJob> MigrationJobs => Set<MigrationJob>();
+
+    public DbSet<MailboxHold> MailboxHolds => Set<MailboxHold>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -121,6 +126,21 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
             e.HasIndex(l => new { l.DomainId, l.LocalPart }).IsUnique();
             e.HasOne<MailDomain>().WithMany().HasForeignKey(l => l.DomainId).OnDelete(DeleteBehavior.Cascade);
         });
+        modelBuilder.Entity<MigrationJob>(e =>
+        {
+            e.Property(j => j.Id).HasMaxLength(32);
+            e.Property(j => j.Address).HasMaxLength(320);
+            e.Property(j => j.State).HasMaxLength(16);
+            e.HasIndex(j => j.State);
+            e.HasIndex(j => j.CreatedAt);
+        });
+
+        modelBuilder.Entity<MailboxHold>(e =>
+        {
+            e.HasKey(h => h.Address);
+            e.Property(h => h.Address).HasMaxLength(320);
+        });
+
         modelBuilder.Entity<ClusterRecord>(e =>
         {
             e.Property(c => c.Id).ValueGeneratedNever();

@@ -82,6 +82,7 @@ public static class AdminApiExtensions
         v1.MapAddressBookEndpoints();
         v1.MapQueueEndpoints();
         v1.MapClusterEndpoints();
+        v1.MapMigrationEndpoints();
         return app;
     }
 }

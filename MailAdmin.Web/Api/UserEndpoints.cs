@@ -1,12 +1,13 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Errors;
+using MailAdmin.Core.MailboxMigration;
 using MailAdmin.Web.Security;
 
 namespace MailAdmin.Web.Api;
 
 public sealed record UserResponse(
     string Address, string DisplayAddress, string Name, string Source, string HomeServer, bool Enabled, bool MissingFromDirectory,
-    IReadOnlyList<string> Aliases, IReadOnlyList<string> Groups, object? Migration);
+    IReadOnlyList<string> Aliases, IReadOnlyList<string> Groups, UserMigrationResponse? Migration);
 
 public sealed record UserPageResponse(IReadOnlyList<UserResponse> Items, int Total);
 
@@ -66,16 +67,19 @@ internal static class UserEndpoints
             .WithSummary("Groups mapped from the directory, with their members (nested groups resolved).");
     }
 
-    private static async Task<UserPageResponse> ListAsync(HttpContext context, UserService service, string? domain, string? search, bool? thisServerOnly,
+    private static async Task<UserPageResponse> ListAsync(HttpContext context, UserService service, MigrationService migrations, string? domain, string? search, bool? thisServerOnly,
         int? page, int? pageSize, string? sortBy, bool? descending)
     {
         var sort = sortBy is null ? UserSort.Address : ApiProblems.ParseEnum<UserSort>(sortBy, "sort", "address, name, source, homeServer or enabled");
         var result = await service.ListAsync(context.User.RequireAdmin(),
             new UserQuery(domain, search, thisServerOnly ?? false, page ?? 1, pageSize ?? 50, sort, descending ?? false), context.RequestAborted);
-        return new UserPageResponse([.. result.Items.Select(ToResponse)], result.Total);
+        return new UserPageResponse([.. result.Items.Select(u => ToResponse(u, migrations.ActiveFor(u.Address)))], result.Total);
     }
 
 
-    private static UserResponse ToResponse(UserInfo u) =>
-        new(u.Address, u.DisplayAddress, u.Name, u.Source.ToString().ToLowerInvariant(), u.HomeServer, u.Enabled, u.MissingFromDirectory, u.Aliases, u.Groups, null);
+    private static UserResponse ToResponse(UserInfo u) => ToResponse(u, null);
+
+    private static UserResponse ToResponse(UserInfo u, MigrationInfo? migration) =>
+        new(u.Address, u.DisplayAddress, u.Name, u.Source.ToString().ToLowerInvariant(), u.HomeServer, u.Enabled, u.MissingFromDirectory, u.Aliases, u.Groups,
+            migration is null ? null : new UserMigrationResponse(migration.Id, migration.State, Math.Round(migration.Progress, 4)));
 }

@@ -25,7 +25,7 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
     private readonly PeerCertificateValidator _validator;
     private readonly ILogger<PeerChannels> _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Member> _members = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, MemberChannel> _members = new(StringComparer.OrdinalIgnoreCase);
     private bool _disposed;
 
     public PeerChannels(IClusterIdentity identity, PeerCertificateValidator validator, ILogger<PeerChannels> logger)
@@ -37,7 +37,11 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
         _identity.Changed += OnIdentityChanged;
     }
 
-    public Peer.PeerClient Peer(string nodeName, string host, int port)
+    public Peer.PeerClient Peer(string nodeName, string host, int port) => Member(nodeName, host, port).Client;
+
+    public Migration.MigrationClient Migration(string nodeName, string host, int port) => Member(nodeName, host, port).Migration;
+
+    private MemberChannel Member(string nodeName, string host, int port)
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeName);
         var address = Address(host, port);
@@ -46,14 +50,14 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_members.TryGetValue(nodeName, out var known) && known.Address == address)
             {
-                return known.Client;
+                return known;
             }
 
             var channel = Open(address, Handler((_, certificate, _, _) => AcceptMember(certificate as X509Certificate2, nodeName, address)));
-            var member = new Member(address, channel, new Peer.PeerClient(channel));
+            var member = new MemberChannel(address, channel, new Peer.PeerClient(channel), new Migration.MigrationClient(channel));
             _members[nodeName] = member;
             known?.Channel.Dispose();
-            return member.Client;
+            return member;
         }
     }
 
@@ -144,5 +148,5 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
     [LoggerMessage(EventId = 6121, Level = LogLevel.Warning, Message = "Refused the peer port of {NodeName} at {Address}: {Reason}.")]
     private static partial void LogServerRefused(ILogger logger, string nodeName, string address, string reason);
 
-    private sealed record Member(Uri Address, GrpcChannel Channel, Peer.PeerClient Client);
+    private sealed record MemberChannel(Uri Address, GrpcChannel Channel, Peer.PeerClient Client, Migration.MigrationClient Migration);
 }

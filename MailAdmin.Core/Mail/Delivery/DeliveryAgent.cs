@@ -5,6 +5,7 @@ using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.Mail.Routing;
 using MailAdmin.Core.Mail.Storage;
+using MailAdmin.Core.MailboxMigration;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly IRemoteTransport _remote;
     private readonly IPeerTransport _peers;
     private readonly NextHopRouter _router;
+    private readonly MailboxHolds _holds;
     private readonly IClusterTopology _topology;
     private readonly QueueOptions _options;
     private readonly SmtpOptions _smtp;
@@ -58,6 +60,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         IRemoteTransport remote,
         IPeerTransport peers,
         NextHopRouter router,
+        MailboxHolds holds,
         IClusterTopology topology,
         QueueOptions options,
         SmtpOptions smtp,
@@ -70,6 +73,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         _remote = remote;
         _peers = peers;
         _router = router;
+        _holds = holds;
         _topology = topology;
         _options = options;
         _smtp = smtp;
@@ -106,6 +110,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         }, stoppingToken);
         var returned = Task.Run(() => RetryReturnedAsync(stoppingToken), stoppingToken);
         _topology.PeerReturned += OnPeerReturned;
+        _holds.Released += OnHoldReleased;
         try
         {
             await PollAsync(stoppingToken).ConfigureAwait(false);
@@ -113,6 +118,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         finally
         {
             _topology.PeerReturned -= OnPeerReturned;
+            _holds.Released -= OnHoldReleased;
         }
 
         await Task.WhenAll(_inFlight.Values.Append(ready).Append(returned)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -147,19 +153,27 @@ public sealed partial class DeliveryAgent : BackgroundService
     private void OnPeerReturned(object? sender, PeerEventArgs e)
     {
         // An attempt that started before this and fails for that node is retried at once, not after its backoff.
-        _returnedAt[NextHop.NodeKey(e.NodeName)] = Interlocked.Increment(ref _returns);
-        _returned.Writer.TryWrite(e.NodeName);
+        HopReady(NextHop.NodeKey(e.NodeName));
     }
 
-    /// <summary>Every recipient waiting for a node that came back is due now; the queue hands their messages over.</summary>
+    /// <summary>A migration released a mailbox: the mail held for it goes now (to its new home, if it moved).</summary>
+    private void OnHoldReleased(object? sender, string address) => HopReady(NextHop.HoldKey(address));
+
+    private void HopReady(string hop)
+    {
+        _returnedAt[hop] = Interlocked.Increment(ref _returns);
+        _returned.Writer.TryWrite(hop);
+    }
+
+    /// <summary>Every recipient waiting for a node that came back, or for a mailbox released, is due now; the queue hands their messages over.</summary>
     private async Task RetryReturnedAsync(CancellationToken cancellationToken)
     {
-        await foreach (var node in _returned.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var hop in _returned.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                var count = await _queue.RetryHopNowAsync(NextHop.NodeKey(node), cancellationToken).ConfigureAwait(false);
-                LogPeerReturned(_logger, node, count);
+                var count = await _queue.RetryHopNowAsync(hop, cancellationToken).ConfigureAwait(false);
+                LogPeerReturned(_logger, hop, count);
             }
             catch (Exception e) when (e is SqliteException or IOException)
             {
@@ -336,7 +350,11 @@ public sealed partial class DeliveryAgent : BackgroundService
                 hop = _router.ForMailbox(mailbox);
                 if (hop.Kind == HopKind.Local)
                 {
-                    results.Add(await DeliverLocallyAsync(message, recipient, mailbox, content, cancellationToken).ConfigureAwait(false));
+                    // A mailbox being switched to another server: its mail waits, neither bounced nor written into the copy that moves.
+                    using var writing = _holds.TryEnterDelivery(mailbox.Address);
+                    results.Add(writing is null
+                        ? Result.Deferred(recipient, $"451 4.2.1 The mailbox of <{mailbox.Address}> is being moved to another server; the message waits and is delivered when the move ends.", NextHop.HoldKey(mailbox.Address))
+                        : await DeliverLocallyAsync(message, recipient, mailbox, content, cancellationToken).ConfigureAwait(false));
                     continue;
                 }
             }
@@ -606,8 +624,8 @@ public sealed partial class DeliveryAgent : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of {QueueId} failed unexpectedly; it stays queued and is tried again.")]
     private static partial void LogDeliveryCrashed(ILogger logger, Exception exception, string queueId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} is back: {Count} messages waiting for it are retried now.")]
-    private static partial void LogPeerReturned(ILogger logger, string node, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Hop} can be reached again: {Count} messages waiting for it are retried now.")]
+    private static partial void LogPeerReturned(ILogger logger, string hop, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The mail queue cannot be read; retrying.")]
     private static partial void LogQueueUnreadable(ILogger logger, Exception exception);

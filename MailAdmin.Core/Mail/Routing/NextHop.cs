@@ -39,6 +39,13 @@ public sealed record NextHop(HopKind Kind, string Target, PeerNode? Peer = null)
         return "node:" + nodeName.ToLowerInvariant();
     }
 
+    /// <summary>The <see cref="Key"/> of every recipient waiting while mailbox <paramref name="address"/> is held by a migration.</summary>
+    public static string HoldKey(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return "hold:" + address.ToLowerInvariant();
+    }
+
     public static NextHop ToPeer(string nodeName, PeerNode? peer) => new(HopKind.Peer, nodeName, peer);
 
     public static NextHop ToInternet(string domain) => new(HopKind.Internet, domain);

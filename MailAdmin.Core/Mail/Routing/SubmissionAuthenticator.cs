@@ -2,6 +2,7 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
+using MailAdmin.Core.MailboxMigration;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,13 +12,15 @@ namespace MailAdmin.Core.Mail.Routing;
 /// Checks submission credentials: a local user against its stored hash, a directory user by
 /// binding to its directory as that user (its password is never stored). The user name is the
 /// mail address (primary or alias). Failures count toward the same per-address lockout as
-/// console sign-ins. A signed-in user may send as any of its own addresses.
+/// console sign-ins. A signed-in user may send as any of its own addresses. While a migration
+/// switches the user's mailbox, sign-ins are refused with a temporary reply that says so.
 /// </summary>
 public sealed class SubmissionAuthenticator(
     IDbContextFactory<NodeDbContext> databases,
     IDirectoryClient directory,
     DomainService domains,
-    LoginThrottle throttle) : ISmtpAuthenticator
+    LoginThrottle throttle,
+    MailboxHolds holds) : ISmtpAuthenticator
 {
     public async ValueTask<SmtpAuthResult> AuthenticateAsync(string userName, string password, SmtpClientInfo client, CancellationToken cancellationToken)
     {
@@ -106,6 +109,11 @@ public sealed class SubmissionAuthenticator(
         }
 
         var domainName = parsed.Domain;
+        if (holds.IsHeld($"{user.LocalPart}@{domainName}"))
+        {
+            return SmtpAuthResult.Refused(new SmtpReply(454, "4.7.0", "Your mailbox is being moved to another server right now; sign in again in a minute. Mail sent to you meanwhile waits and is not lost."));
+        }
+
         var addresses = user.Aliases.Where(a => a.DomainId == user.DomainId).Select(a => $"{a.LocalPart}@{domainName}").Prepend($"{user.LocalPart}@{domainName}");
         return SmtpAuthResult.Success($"{user.LocalPart}@{domainName}", addresses);
     }

@@ -42,6 +42,37 @@ internal static partial class DurableFiles
         }
     }
 
+    /// <summary>
+    /// Brings every file and directory entry of the file system holding <paramref name="path"/> to
+    /// stable storage at once (<c>syncfs</c>): for many files written in a row, far cheaper than one
+    /// sync each.
+    /// </summary>
+    public static void SyncFileSystem(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Open(path, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open {path} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Syncfs(fd) != 0)
+            {
+                throw new IOException($"Cannot sync the file system of {path} (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
     /// <summary>True when <paramref name="exception"/> says the disk (or the quota) is full.</summary>
     public static bool IsDiskFull(Exception exception) => exception switch
     {
@@ -69,6 +100,9 @@ internal static partial class DurableFiles
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int Syncfs(int fd);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

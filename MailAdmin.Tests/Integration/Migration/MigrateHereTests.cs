@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MailAdmin.Core.Mail.Smtp;
+using MailAdmin.Tests.Infrastructure;
+using MailAdmin.Tests.Infrastructure.Mail;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using static MailAdmin.Tests.Infrastructure.ClusterSteps;
+
+namespace MailAdmin.Tests.Integration.Migration;
+
+/// <summary>
+/// Migrate Here (manual chapter 10) between two real nodes: Bob lives on ny and moves to hq
+/// while mail keeps arriving for him and his mail client changes flags and deletes messages.
+/// </summary>
+public sealed class MigrateHereTests : IAsyncLifetime
+{
+    private const string Bob = "bob.smith@company.com";
+    private const string Dan = "dan.brown@company.com";
+    private readonly SlapdFixture _slapd = new();
+    private TestNode _hq = default!;
+    private TestNode _ny = default!;
+    private HttpClient _hqAdmin = default!;
+
+    public async Task InitializeAsync()
+    {
+        await _slapd.InitializeAsync();
+        _hq = await TestNode.StartAsync("hq", [.. NodeArgs, "--Migration:ReserveMegabytes=0"]);
+        _ny = await TestNode.StartAsync("ny", NodeArgs);
+        _hqAdmin = await _hq.SignedInClientAsync();
+        using var nyAdmin = await _ny.SignedInClientAsync();
+        await SetDirectoryAsync(_hqAdmin, _slapd, placementFilter: "(!(l=New York))");
+        await SyncAsync(_hqAdmin);
+        await SetDirectoryAsync(nyAdmin, _slapd, placementFilter: "(l=New York)");
+        await SyncAsync(nyAdmin);
+        await ConnectOkAsync(nyAdmin, _hq);
+        await EventuallyAsync(async () => (await HomesAsync(_hqAdmin)).GetValueOrDefault(Bob) == "ny", "hq knows Bob lives on ny");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _hqAdmin.Dispose();
+        await _ny.DisposeAsync();
+        await _hq.DisposeAsync();
+        await _slapd.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ABusyMailbox_MovesWhileMailArrivesAndFlagsChange_EveryMessageLandsOnceOnTheNewHome_AndTheLockOutIsShort()
+    {
+        var maildir = MaildirOf(_ny, Bob);
+        var existing = Seed(maildir, 2000);
+
+        using var sending = new CancellationTokenSource();
+        var sent = new List<string>();
+        var sender = Task.Run(async () =>
+        {
+            var i = 0;
+            while (!sending.IsCancellationRequested)
+            {
+                var subject = $"during-move-{i++}";
+                await SendAsync(_hq, subject, Bob);
+                lock (sent)
+                {
+                    sent.Add(subject);
+                }
+
+                await Task.Delay(30);
+            }
+        });
+
+        var started = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Bob } });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetString()!;
+
+        // Bob's client marks messages read and deletes some while the copy runs.
+        var read = existing.Take(300).ToList();
+        var deleted = existing.Skip(300).Take(100).ToList();
+        await EventuallyAsync(async () => (await JobAsync(id)).GetProperty("state").GetString() is "copying" or "verifying" or "switching" or "releasing" or "cleaning" or "completed", "the copy starts");
+        foreach (var name in read)
+        {
+            var from = Path.Combine(maildir, "new", name);
+            if (File.Exists(from))
+            {
+                File.Move(from, Path.Combine(maildir, "cur", name + ":2,S"));
+            }
+        }
+
+        foreach (var name in deleted)
+        {
+            File.Delete(Path.Combine(maildir, "new", name));
+        }
+
+        var job = await WaitForEndAsync(id, TimeSpan.FromSeconds(90));
+        await sending.CancelAsync();
+        await sender;
+        Assert.True(job.GetProperty("state").GetString() == "completed", job.ToString());
+        Assert.True(sent.Count >= 10, $"only {sent.Count} messages were sent during the move");
+        Assert.Equal("Completed successfully", job.GetProperty("result").GetString());
+        var lockout = job.GetProperty("lockoutMs").GetInt64();
+        Assert.InRange(lockout, 0, 2000);
+
+        // Every node routes Bob to hq; ny's copy is gone.
+        using var nyAdmin = await _ny.SignedInClientAsync();
+        Assert.Equal("hq", (await HomesAsync(_hqAdmin))[Bob]);
+        Assert.Equal("hq", (await HomesAsync(nyAdmin))[Bob]);
+        Assert.False(Directory.Exists(maildir), "ny removed its copy once every node knew the new home");
+
+        // Everything on hq exactly once: the seeded messages less the deleted, with their flags, and all mail sent meanwhile.
+        var moved = MaildirOf(_hq, Bob);
+        await MailTestExtensions.WaitUntilAsync(() => Subjects(moved).Count(s => s.StartsWith("during-move-", StringComparison.Ordinal)) >= sent.Count, "the mail sent during the move is on hq", TimeSpan.FromSeconds(30));
+        var subjects = Subjects(moved);
+        Assert.Equal(subjects.Count, subjects.Distinct().Count());
+        Assert.Equal(sent.Order(), subjects.Where(s => s.StartsWith("during-move-", StringComparison.Ordinal)).Order());
+        Assert.Equal(existing.Count - deleted.Count, subjects.Count(s => s.StartsWith("seed-", StringComparison.Ordinal)));
+        Assert.All(read, name => Assert.True(File.Exists(Path.Combine(moved, "cur", name + ":2,S")), $"{name} kept its Seen flag"));
+        Assert.All(deleted, name => Assert.False(File.Exists(Path.Combine(moved, "new", name)), $"{name}, deleted during the move, stays deleted"));
+    }
+
+    [Fact]
+    public async Task MigrateHere_ForAUserAlreadyMoving_IsRefusedAsAlreadyMigrating_AndForAUserAlreadyHere_AsAlreadyHome()
+    {
+        Seed(MaildirOf(_ny, Dan), 50);
+        var first = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var second = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var problem = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("already-migrating", problem.GetProperty("code").GetString());
+        Assert.Equal(Dan, problem.GetProperty("refusals")[0].GetProperty("user").GetString());
+
+        var home = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { "alice.novak@company.com" } });
+        Assert.Equal(HttpStatusCode.Conflict, home.StatusCode);
+        Assert.Equal("already-home", (await home.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    private async Task<JsonElement> JobAsync(string id)
+    {
+        var jobs = await _hqAdmin.GetFromJsonAsync<JsonElement>("api/v1/migrations");
+        return jobs.EnumerateArray().Single(j => j.GetProperty("id").GetString() == id);
+    }
+
+    private async Task<JsonElement> WaitForEndAsync(string id, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var job = await JobAsync(id);
+            if (job.GetProperty("state").GetString() is "completed" or "canceled" or "failed" || DateTime.UtcNow > deadline)
+            {
+                return job;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    internal static string MaildirOf(TestNode node, string address)
+    {
+        var at = address.LastIndexOf('@');
+        return Path.Combine(node.DataDir, "mail", address[(at + 1)..], address[..at]);
+    }
+
+    /// <summary>Writes <paramref name="count"/> messages into a Maildir's new/ folder, as a delivery would; returns their file names.</summary>
+    internal static List<string> Seed(string maildir, int count, int bodyBytes = 2000)
+    {
+        foreach (var folder in new[] { "tmp", "new", "cur" })
+        {
+            Directory.CreateDirectory(Path.Combine(maildir, folder));
+        }
+
+        var body = new string('x', bodyBytes);
+        var names = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var name = $"1700000000.S{i}.seed";
+            File.WriteAllText(Path.Combine(maildir, "new", name), $"From: someone@example.org\r\nSubject: seed-{i}\r\nMessage-ID: <seed-{i}@example.org>\r\n\r\n{body}\r\n");
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    private static List<string> Subjects(string maildir) =>
+        [.. new[] { "new", "cur" }.Where(f => Directory.Exists(Path.Combine(maildir, f)))
+            .SelectMany(f => Directory.GetFiles(Path.Combine(maildir, f)))
+            .Select(file => MimeMessage.Load(file).Subject ?? string.Empty)];
+
+    private static async Task SendAsync(TestNode node, string subject, string to)
+    {
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", node.Services.GetRequiredService<SmtpEndpoints>().Incoming.Port, SecureSocketOptions.None);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("partner@example.org"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = "Hello." };
+        await client.SendAsync(message);
+        await client.DisconnectAsync(quit: true);
+    }
+}
