@@ -160,6 +160,7 @@ public sealed partial class MigrationRunner
             {
                 ThrowIfCancelRequested();
                 var full = MaildirFiles.Resolve(Copy, file.Path);
+                await ThrottleAsync((int)Math.Min(file.Size, int.MaxValue), canceled);
                 if (!_manifest.TryGetValue(file.Key, out var expected) || expected != await HashAsync(full))
                 {
                     File.Delete(full);
@@ -532,7 +533,7 @@ public sealed partial class MigrationRunner
             });
         }
 
-        /// <summary>Keeps the copy under <see cref="MigrationOptions.MaxBytesPerSecond"/>.</summary>
+        /// <summary>Keeps the copy, and the reading back, under <see cref="MigrationOptions.MaxBytesPerSecond"/>.</summary>
         private async Task ThrottleAsync(int bytes, CancellationToken token)
         {
             var limit = runner.Options.MaxBytesPerSecond;

@@ -20,7 +20,7 @@ public sealed class MigrationOptions
     /// <summary>How long a job waits for a source that does not answer before it gives up and rolls back.</summary>
     public TimeSpan SourceWait { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Caps the copy's bandwidth, so a move over a branch office's link leaves room for its mail; 0: no cap.</summary>
+    /// <summary>Caps the copy's bandwidth (and the verification's disk reads), so a move over a branch office's link leaves room for its mail; 0: no cap. Never applied while the user is locked out.</summary>
     public long MaxBytesPerSecond { get; init; }
 
     public static MigrationOptions Read(SettingsReader settings)

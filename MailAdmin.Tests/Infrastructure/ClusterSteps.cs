@@ -41,10 +41,14 @@ public static class ClusterSteps
     }
 
     /// <summary>The wizard's two calls: the master's fingerprint, then connect with it.</summary>
+    public static Task<HttpResponseMessage> ConnectAsync(
+        HttpClient slaveAdmin, TestNode master, string domain = Domain, string username = "admin", string password = TestNode.AdminPassword, string? fingerprint = null) =>
+        ConnectAsync(slaveAdmin, MasterHost(master), domain, username, password, fingerprint);
+
+    /// <summary>The wizard's two calls to the master at <paramref name="masterHost"/> (host:port of its peer port).</summary>
     public static async Task<HttpResponseMessage> ConnectAsync(
-        HttpClient slaveAdmin, TestNode master, string domain = Domain, string username = "admin", string password = TestNode.AdminPassword, string? fingerprint = null)
+        HttpClient slaveAdmin, string masterHost, string domain = Domain, string username = "admin", string password = TestNode.AdminPassword, string? fingerprint = null)
     {
-        var masterHost = MasterHost(master);
         if (fingerprint is null)
         {
             var distributable = await slaveAdmin.PostAsJsonAsync("api/v1/cluster/distributable", new { masterHost, username, password });
@@ -60,9 +64,11 @@ public static class ClusterSteps
         return await slaveAdmin.PostAsJsonAsync("api/v1/cluster/connect", new { masterHost, username, password, domain, fingerprint });
     }
 
-    public static async Task ConnectOkAsync(HttpClient slaveAdmin, TestNode master, string domain = Domain)
+    public static Task ConnectOkAsync(HttpClient slaveAdmin, TestNode master, string domain = Domain) => ConnectOkAsync(slaveAdmin, MasterHost(master), domain);
+
+    public static async Task ConnectOkAsync(HttpClient slaveAdmin, string masterHost, string domain = Domain)
     {
-        var response = await ConnectAsync(slaveAdmin, master, domain);
+        var response = await ConnectAsync(slaveAdmin, masterHost, domain);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 

@@ -3,10 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MailAdmin.Core.Mail.Smtp;
+using MailAdmin.Core.MailboxMigration;
+using MailAdmin.Core.Storage;
 using MailAdmin.Tests.Infrastructure;
 using MailAdmin.Tests.Infrastructure.Mail;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using static MailAdmin.Tests.Infrastructure.ClusterSteps;
@@ -138,6 +141,78 @@ public sealed class MigrateHereTests : IAsyncLifetime
         Assert.Equal("already-home", (await home.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task ATargetStoppedInTheMiddleOfSwitching_RollsBackWhenItStarts_AndThenMovesTheMailboxWithNothingLostOrDoubled()
+    {
+        var maildir = MaildirOf(_ny, Bob);
+        var seeded = Seed(maildir, 300);
+
+        // What a crash of hq in the middle of switching leaves: the job says switching, ny holds
+        // Bob (its mail waits in ny's queue), hq holds him, and hq's copy is half made.
+        const string id = "5a1c0ffee";
+        var hqDb = _hq.Services.GetRequiredService<IDbContextFactory<NodeDbContext>>();
+        await using (var db = await hqDb.CreateDbContextAsync())
+        {
+            db.MigrationJobs.Add(new MigrationJob
+            {
+                Id = id,
+                Address = Bob,
+                DirectoryId = string.Empty,
+                Source = "ny",
+                Target = "hq",
+                StartedBy = "local:admin",
+                CreatedAt = DateTimeOffset.UtcNow,
+                StartedAt = DateTimeOffset.UtcNow,
+                State = MigrationStates.Switching,
+                SourceHeld = true,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var partial = Path.Combine(_hq.DataDir, "migrations", id, "mail");
+        Seed(partial, 0);
+        File.Copy(Path.Combine(maildir, "new", seeded[0]), Path.Combine(partial, "new", seeded[0]));
+        await _hq.Services.GetRequiredService<MailboxHolds>().HoldAsync(Bob, id, "hq", CancellationToken.None);
+        await _ny.Services.GetRequiredService<MailboxHolds>().HoldAsync(Bob, id, "hq", CancellationToken.None);
+        await _ny.EnqueueAsync("partner@example.org", [Bob], subject: "held-while-switching");
+        await Task.Delay(300);
+        Assert.Equal(300, Directory.GetFiles(Path.Combine(maildir, "new")).Length);
+
+        await _hq.RestartAsync();
+        using var admin = await _hq.SignedInClientAsync();
+        _hqAdmin.Dispose();
+        _hqAdmin = admin;
+        var job = await WaitForEndAsync(id, TimeSpan.FromSeconds(60));
+        Assert.True(job.GetProperty("state").GetString() == "completed", job.ToString());
+        Assert.Contains(_hq.Logs.GetSnapshot(), r => r.Message.Contains("stopped while switching; rolled back", StringComparison.Ordinal));
+
+        var moved = MaildirOf(_hq, Bob);
+        await MailTestExtensions.WaitUntilAsync(() => Subjects(moved).Contains("held-while-switching"), "the mail ny held reaches hq");
+        var subjects = Subjects(moved);
+        Assert.Equal(301, subjects.Count);
+        Assert.Equal(subjects.Count, subjects.Distinct().Count());
+        Assert.Null(_ny.Services.GetRequiredService<MailboxHolds>().HoldOf(Bob));
+        Assert.Null(_hq.Services.GetRequiredService<MailboxHolds>().HoldOf(Bob));
+        Assert.False(Directory.Exists(Path.Combine(_hq.DataDir, "migrations", id)));
+    }
+
+    [Fact]
+    public async Task AfterTheMove_ADirectorySyncOnEitherNode_LeavesTheUserOnTheNewHome()
+    {
+        Seed(MaildirOf(_ny, Dan), 10);
+        var started = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetString()!;
+        Assert.Equal("completed", (await WaitForEndAsync(id, TimeSpan.FromSeconds(60))).GetProperty("state").GetString());
+
+        using var nyAdmin = await _ny.SignedInClientAsync();
+        await SyncAsync(nyAdmin);
+        await SyncAsync(_hqAdmin);
+        await Task.Delay(1500);
+        Assert.Equal("hq", (await HomesAsync(_hqAdmin))[Dan]);
+        Assert.Equal("hq", (await HomesAsync(nyAdmin))[Dan]);
+        Assert.Equal(10, Subjects(MaildirOf(_hq, Dan)).Count);
+    }
+
     private async Task<JsonElement> JobAsync(string id)
     {
         var jobs = await _hqAdmin.GetFromJsonAsync<JsonElement>("api/v1/migrations");
@@ -159,10 +234,12 @@ public sealed class MigrateHereTests : IAsyncLifetime
         }
     }
 
-    internal static string MaildirOf(TestNode node, string address)
+    internal static string MaildirOf(TestNode node, string address) => MaildirOf(node.DataDir, address);
+
+    internal static string MaildirOf(string dataDir, string address)
     {
         var at = address.LastIndexOf('@');
-        return Path.Combine(node.DataDir, "mail", address[(at + 1)..], address[..at]);
+        return Path.Combine(dataDir, "mail", address[(at + 1)..], address[..at]);
     }
 
     /// <summary>Writes <paramref name="count"/> messages into a Maildir's new/ folder, as a delivery would; returns their file names.</summary>
