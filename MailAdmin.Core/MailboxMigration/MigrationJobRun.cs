@@ -186,6 +186,9 @@ public sealed partial class MigrationRunner
         private async Task<bool> SwitchAsync()
         {
             await SetStateAsync(MigrationStates.Switching);
+
+            // A cancel that raced the step into switching still wins: nothing is held yet.
+            ThrowIfCancelRequested();
             var watch = Stopwatch.StartNew();
             await runner.Holds.HoldAsync(job.Address, job.Id, runner.Node.Name, stopping);
             MailboxSummary summary;

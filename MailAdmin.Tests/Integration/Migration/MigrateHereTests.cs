@@ -122,6 +122,12 @@ public sealed class MigrateHereTests : IAsyncLifetime
         Assert.Equal(existing.Count - deleted.Count, subjects.Count(s => s.StartsWith("seed-", StringComparison.Ordinal)));
         Assert.All(read, name => Assert.True(File.Exists(Path.Combine(moved, "cur", name + ":2,S")), $"{name} kept its Seen flag"));
         Assert.All(deleted, name => Assert.False(File.Exists(Path.Combine(moved, "new", name)), $"{name}, deleted during the move, stays deleted"));
+
+        // Audited: who started it, and how it ended.
+        var audit = await _hqAdmin.GetFromJsonAsync<JsonElement>("api/v1/audit?pageSize=200");
+        var actions = audit.GetProperty("items").EnumerateArray().Select(e => (Action: e.GetProperty("action").GetString(), Result: e.GetProperty("result").GetString())).ToList();
+        Assert.Contains(("migration.start", "success"), actions);
+        Assert.Contains(("migration.finish", "completed"), actions);
     }
 
     [Fact]
@@ -150,8 +156,9 @@ public sealed class MigrateHereTests : IAsyncLifetime
         // What a crash of hq in the middle of switching leaves: the job says switching, ny holds
         // Bob (its mail waits in ny's queue), hq holds him, and hq's copy is half made.
         const string id = "5a1c0ffee";
-        var hqDb = _hq.Services.GetRequiredService<IDbContextFactory<NodeDbContext>>();
-        await using (var db = await hqDb.CreateDbContextAsync())
+        await _hq.StopAsync();
+        var options = new DbContextOptionsBuilder<NodeDbContext>().UseSqlite($"Data Source={Path.Combine(_hq.DataDir, "node.db")};Pooling=False").Options;
+        await using (var db = new NodeDbContext(options))
         {
             db.MigrationJobs.Add(new MigrationJob
             {
@@ -165,20 +172,21 @@ public sealed class MigrateHereTests : IAsyncLifetime
                 StartedAt = DateTimeOffset.UtcNow,
                 State = MigrationStates.Switching,
                 SourceHeld = true,
+                ReportTo = "alice.novak@company.com",
             });
+            db.MailboxHolds.Add(new MailboxHold { Address = Bob, JobId = id, Target = "hq", Since = DateTimeOffset.UtcNow });
             await db.SaveChangesAsync();
         }
 
         var partial = Path.Combine(_hq.DataDir, "migrations", id, "mail");
         Seed(partial, 0);
         File.Copy(Path.Combine(maildir, "new", seeded[0]), Path.Combine(partial, "new", seeded[0]));
-        await _hq.Services.GetRequiredService<MailboxHolds>().HoldAsync(Bob, id, "hq", CancellationToken.None);
         await _ny.Services.GetRequiredService<MailboxHolds>().HoldAsync(Bob, id, "hq", CancellationToken.None);
         await _ny.EnqueueAsync("partner@example.org", [Bob], subject: "held-while-switching");
         await Task.Delay(300);
         Assert.Equal(300, Directory.GetFiles(Path.Combine(maildir, "new")).Length);
 
-        await _hq.RestartAsync();
+        await _hq.StartAsync();
         using var admin = await _hq.SignedInClientAsync();
         _hqAdmin.Dispose();
         _hqAdmin = admin;
@@ -194,6 +202,15 @@ public sealed class MigrateHereTests : IAsyncLifetime
         Assert.Null(_ny.Services.GetRequiredService<MailboxHolds>().HoldOf(Bob));
         Assert.Null(_hq.Services.GetRequiredService<MailboxHolds>().HoldOf(Bob));
         Assert.False(Directory.Exists(Path.Combine(_hq.DataDir, "migrations", id)));
+
+        // The administrator's report (manual §10.2): result, time and size, in their mailbox.
+        var reports = await _hq.WaitForInboxAsync("alice.novak@company.com", 1);
+        Assert.True(reports.Length == 1, $"no report for the administrator; hq's queue: {await _hqAdmin.GetStringAsync("api/v1/queue")}");
+        var report = MimeMessage.Load(reports[0]);
+        Assert.Equal("Migration of bob.smith@company.com to hq: Completed successfully", report.Subject);
+        Assert.Contains("Result:   Completed successfully", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Time:", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Size:", report.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]
