@@ -94,7 +94,15 @@ public sealed class MigrationService(
                 var message = refusals.Count == 1
                     ? first.Message
                     : $"{refusals.Count} of the {users.Count} users cannot be migrated, so none was started: " + string.Join(" ", refusals.Select(r => r.Message));
-                throw new MailAdminException(ErrorKind.Conflict, refusals.All(r => r.Code == first.Code) ? first.Code : "migration-refused", message)
+                var same = refusals.All(r => r.Code == first.Code);
+                var kind = !same ? ErrorKind.Conflict : first.Code switch
+                {
+                    "invalid-address" => ErrorKind.Invalid,
+                    "forbidden" => ErrorKind.Forbidden,
+                    "user-not-found" => ErrorKind.NotFound,
+                    _ => ErrorKind.Conflict,
+                };
+                throw new MailAdminException(kind, same ? first.Code : "migration-refused", message)
                 {
                     Details = new Dictionary<string, object?>
                     {

@@ -230,6 +230,32 @@ public sealed class MigrateHereTests : IAsyncLifetime
         Assert.Equal(10, Subjects(MaildirOf(_hq, Dan)).Count);
     }
 
+    [Fact]
+    public async Task BadRequests_AreRefusedWithACodeAndStartNothing()
+    {
+        async Task<(HttpStatusCode Status, string? Code)> PostAsync(object body)
+        {
+            var response = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", body);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return (response.StatusCode, problem.GetProperty("code").GetString());
+        }
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-users"), await PostAsync(new { users = Array.Empty<string>() }));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-address"), await PostAsync(new { users = new[] { "bob'; DROP TABLE users;--" } }));
+        Assert.Equal((HttpStatusCode.NotFound, "user-not-found"), await PostAsync(new { users = new[] { "nobody@company.com" } }));
+        var local = await _hqAdmin.PostAsJsonAsync("api/v1/users", new { address = "guest@company.com", name = "Guest", password = "Guest-Password-123" });
+        Assert.Equal(HttpStatusCode.Created, local.StatusCode);
+        Assert.Equal((HttpStatusCode.Conflict, "not-migratable"), await PostAsync(new { users = new[] { "guest@company.com" } }));
+
+        // One bad user among good ones: nothing starts, and each refusal is named.
+        var mixed = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan, "alice.novak@company.com" } });
+        Assert.Equal(HttpStatusCode.Conflict, mixed.StatusCode);
+        Assert.Empty(await _hqAdmin.GetFromJsonAsync<JsonElement[]>("api/v1/migrations") ?? []);
+
+        using var anonymous = _hq.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } })).StatusCode);
+    }
+
     private async Task<JsonElement> JobAsync(string id)
     {
         var jobs = await _hqAdmin.GetFromJsonAsync<JsonElement>("api/v1/migrations");
