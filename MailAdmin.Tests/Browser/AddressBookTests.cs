@@ -58,7 +58,7 @@ public sealed class AddressBookTests(BrowserFixture browser) : IAsyncLifetime
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
-        await page.GetByTestId("users-grid").GetByText("ann@company.com").ClickAsync();
+        await page.GetByTestId("users-grid").GetByText("ann@company.com", new() { Exact = true }).ClickAsync();
 
         await page.GetByTestId("edit-user").ClickAsync();
         await page.GetByTestId("edit-user-name").FillAsync("Ann Novak-Smith");

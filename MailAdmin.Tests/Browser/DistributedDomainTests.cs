@@ -156,8 +156,8 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
     private static ILocator ServerRow(ILocator dialog, string server) =>
         dialog.GetByTestId("cluster-servers").Locator("tbody tr").Filter(new() { Has = dialog.Page.GetByText(server, new() { Exact = true }) });
 
-    /// <summary>The grid's Home server column (the fifth: Address, Name, Source, Groups, Home server, Enabled).</summary>
-    private static ILocator HomeServerCells(ILocator grid) => grid.Locator("tbody tr td:nth-child(5)");
+    /// <summary>The grid's Home server column, found by its title (a selection column comes first for those who may migrate).</summary>
+    private static ILocator HomeServerCells(ILocator grid) => grid.Locator("tbody tr td[data-label='Home server']");
 
     private async Task<IPage> SignInToNyAsync()
     {

@@ -61,7 +61,7 @@ public sealed class DomainsAndUsersTests(BrowserFixture browser) : IAsyncLifetim
         await Assertions.Expect(page.GetByTestId("users-grid").Locator("tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("users-grid")).ToContainTextAsync("zoe.dvorak@company.com");
 
-        await page.GetByTestId("users-grid").GetByText("zoe.dvorak@company.com").ClickAsync();
+        await page.GetByTestId("users-grid").GetByText("zoe.dvorak@company.com", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("user-drawer")).ToContainTextAsync("QA Engineer");
         await Assertions.Expect(page.GetByTestId("user-drawer")).ToContainTextAsync("engineering");
     }

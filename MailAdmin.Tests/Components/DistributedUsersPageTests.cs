@@ -75,12 +75,13 @@ public sealed class DistributedUsersPageTests : IAsyncLifetime
     private static List<string> Rows(IRenderedComponent<Users> page)
     {
         var headers = page.FindAll("[data-testid=users-grid] th").Select(h => h.TextContent.Trim()).ToList();
+        var address = headers.IndexOf("Address");
         var home = headers.IndexOf("Home server");
         return
         [
             .. page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row")
                 .Select(r => r.QuerySelectorAll("td"))
-                .Select(c => $"{c[0].TextContent.Trim()} {c[home].TextContent.Trim()}"),
+                .Select(c => $"{c[address].TextContent.Trim()} {c[home].TextContent.Trim()}"),
         ];
     }
 }

@@ -162,7 +162,7 @@ public sealed class UsersPageTests : IAsyncLifetime
     private static async Task OpenDrawerAsync(IRenderedComponent<Users> page, string address)
     {
         await page.WaitForAssertionAsync(() => Assert.Contains(address, Addresses(page)), Patience);
-        var row = page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row").First(r => r.QuerySelector("td")!.TextContent.Trim() == address);
+        var row = page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row").First(r => r.QuerySelector("td[data-label=Address]")!.TextContent.Trim() == address);
         await row.ClickAsync(new());
         await page.WaitForAssertionAsync(() => Assert.Contains(address, page.Find("[data-testid=user-drawer]").TextContent, StringComparison.Ordinal), Patience);
     }
@@ -175,7 +175,7 @@ public sealed class UsersPageTests : IAsyncLifetime
     }
 
     private static List<string> Addresses(IRenderedComponent<Users> page) =>
-        [.. page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row").Select(r => r.QuerySelector("td")!.TextContent.Trim())];
+        [.. page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row").Select(r => r.QuerySelector("td[data-label=Address]")!.TextContent.Trim())];
 
     /// <summary>
     /// Holds the next user list when its last query has read every row, as a

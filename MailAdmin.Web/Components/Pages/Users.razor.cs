@@ -1,6 +1,9 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
+using MailAdmin.Core.MailboxMigration;
+using MailAdmin.Core.Nodes;
+using MailAdmin.Web.Components.Common;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -8,6 +11,9 @@ namespace MailAdmin.Web.Components.Pages;
 
 public sealed partial class Users : IDisposable
 {
+    /// <summary>Rows are the same user when their addresses are: a reload brings new instances of the selected users.</summary>
+    private static readonly IEqualityComparer<UserInfo> SameUser = new UserByAddress();
+
     private MudDataGrid<UserInfo>? _grid;
     private CancellationTokenSource? _loadCancellation;
     private Task<UserPage>? _newestLoad;
@@ -19,6 +25,14 @@ public sealed partial class Users : IDisposable
     private AdminPrincipal? _admin;
     private bool _detailOpen;
     private UserDetail? _detail;
+    private HashSet<UserInfo> _selected = new(SameUser);
+    private Dictionary<string, UserInfo> _rows = new(StringComparer.OrdinalIgnoreCase);
+
+    // The addresses on screen, read by migration events on other threads; replaced whole, never changed.
+    private volatile HashSet<string> _shown = [];
+    private RenderThrottle? _renders;
+    private bool _starting;
+    private bool _canceling;
 
     [Inject]
     private UserService Service { get; set; } = default!;
@@ -32,8 +46,29 @@ public sealed partial class Users : IDisposable
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
+    [Inject]
+    private MigrationService Migrations { get; set; } = default!;
+
+    [Inject]
+    private NodeOptions Node { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = default!;
+
+    /// <summary>Null when <i>Migrate Here</i> can move every selected user; otherwise what stops it.</summary>
+    private string? WhyNotMigrate => _admin is null ? "" : MigrationChoices.WhyNotMigrate(_admin, Node.Name, SelectedRows, Migrations.ActiveFor);
+
+    /// <summary>Null when <i>Cancel migration</i> can stop the migration of every selected user; otherwise what stops it.</summary>
+    private string? WhyNotCancel => _admin is null ? "" : MigrationChoices.WhyNotCancel(_admin, SelectedRows, Migrations.ActiveFor);
+
+    /// <summary>The selected users as last loaded: their home server may have changed since they were ticked.</summary>
+    private List<UserInfo> SelectedRows => [.. _selected.Select(u => _rows.GetValueOrDefault(u.Address, u))];
+
     protected override async Task OnInitializedAsync()
     {
+        _renders = new RenderThrottle(Clock, () => InvokeAsync(StateHasChanged));
+        Migrations.Changed += OnMigrationChanged;
+        Migrations.Finished += OnMigrationFinished;
         var admin = await GetAdminAsync();
         _admin = admin;
         _canManage = AccessPolicy.Allows(admin, Permission.ManageUsers);
@@ -63,6 +98,7 @@ public sealed partial class Users : IDisposable
         try
         {
             var page = await NewestAsync(load);
+            Show(page.Items);
             return new GridData<UserInfo> { Items = page.Items, TotalItems = page.Total };
         }
         finally
@@ -98,7 +134,103 @@ public sealed partial class Users : IDisposable
         }
     }
 
-    public void Dispose() => _loadCancellation?.Cancel();
+    /// <summary>
+    /// Remembers the rows on screen, and keeps selected only the users still among them: a
+    /// selection the administrator cannot see must not be migrated.
+    /// </summary>
+    private void Show(IReadOnlyList<UserInfo> items)
+    {
+        _rows = items.ToDictionary(u => u.Address, StringComparer.OrdinalIgnoreCase);
+        _shown = _rows.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var kept = _selected.Where(u => _rows.ContainsKey(u.Address)).Select(u => _rows[u.Address]).ToHashSet(SameUser);
+        if (kept.Count != _selected.Count)
+        {
+            _selected = kept;
+            StateHasChanged();
+        }
+    }
+
+    public void Dispose()
+    {
+        Migrations.Changed -= OnMigrationChanged;
+        Migrations.Finished -= OnMigrationFinished;
+        _renders?.Dispose();
+        _loadCancellation?.Cancel();
+    }
+
+    // Raised on the migration's thread, up to 4 times a second per job: the throttle renders at most as often.
+    private void OnMigrationChanged(object? sender, MigrationInfo job)
+    {
+        if (_shown.Contains(job.User))
+        {
+            _renders?.Request();
+        }
+    }
+
+    // A finished job changed a home server (or left it as it was): the rows show the users as they are now.
+    private void OnMigrationFinished(object? sender, MigrationInfo job) => _ = InvokeAsync(ReloadAsync);
+
+    private void SelectionChanged(HashSet<UserInfo>? selected) => _selected = selected ?? new HashSet<UserInfo>(SameUser);
+
+    private async Task MigrateHereAsync()
+    {
+        var users = SelectedRows;
+        _starting = true;
+        try
+        {
+            var started = await Migrations.StartAsync(await GetActorAsync(), [.. users.Select(u => u.Address)], CancellationToken.None);
+            Snackbar.Add(started.Count == 1
+                    ? $"The migration of {started[0].User} to {Node.Name} has started. Follow it in the Home server column or on the Migration page."
+                    : $"The migration of {started.Count} users to {Node.Name} has started; they move one by one. Follow them in the Home server column or on the Migration page.",
+                Severity.Info);
+        }
+        catch (MailAdminException e)
+        {
+            var parameters = new DialogParameters<MigrationRefusalDialog> { { d => d.Refusals, MigrationText.Refusals(e) } };
+            await Dialogs.ShowAsync<MigrationRefusalDialog>("Migrate Here", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
+        }
+        finally
+        {
+            _starting = false;
+        }
+    }
+
+    private async Task CancelMigrationAsync()
+    {
+        var jobs = SelectedRows.Select(u => Migrations.ActiveFor(u.Address)).OfType<MigrationInfo>().ToList();
+        _canceling = true;
+        try
+        {
+            var actor = await GetActorAsync();
+            var refused = new List<string>();
+            foreach (var job in jobs)
+            {
+                try
+                {
+                    await Migrations.CancelAsync(actor, job.Id, CancellationToken.None);
+                }
+                catch (MailAdminException e)
+                {
+                    refused.Add(e.Message);
+                }
+            }
+
+            if (refused.Count == 0)
+            {
+                Snackbar.Add(jobs.Count == 1
+                    ? $"The migration of {jobs[0].User} is being canceled; the mailbox stays on {jobs[0].Source}."
+                    : $"{jobs.Count} migrations are being canceled; the mailboxes stay where they are.", Severity.Info);
+            }
+            else
+            {
+                Snackbar.Add(string.Join(" ", refused), Severity.Error);
+            }
+        }
+        finally
+        {
+            _canceling = false;
+        }
+    }
 
     private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 
@@ -194,5 +326,13 @@ public sealed partial class Users : IDisposable
         }
 
         await ReloadAsync();
+    }
+
+    private sealed class UserByAddress : IEqualityComparer<UserInfo>
+    {
+        public bool Equals(UserInfo? x, UserInfo? y) =>
+            ReferenceEquals(x, y) || (x is not null && y is not null && string.Equals(x.Address, y.Address, StringComparison.OrdinalIgnoreCase));
+
+        public int GetHashCode(UserInfo obj) => StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Address);
     }
 }
