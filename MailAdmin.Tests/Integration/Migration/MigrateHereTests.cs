@@ -214,6 +214,59 @@ public sealed class MigrateHereTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATargetStoppedJustAfterTheCommit_ReleasesAndCleansWhenItStarts_AndTheMailTheSourceHeldReachesTheNewHome()
+    {
+        var maildir = MaildirOf(_ny, Bob);
+        Seed(maildir, 100);
+
+        // What a crash of hq right after the commit leaves: Bob's copy in place on hq, hq's row
+        // naming hq at epoch 1 and the job releasing, while ny still holds Bob and his new mail.
+        const string id = "c0mm17ed";
+        await _ny.Services.GetRequiredService<MailboxHolds>().HoldAsync(Bob, id, "hq", CancellationToken.None);
+        await _ny.EnqueueAsync("partner@example.org", [Bob], subject: "held-after-commit");
+        await _hq.StopAsync();
+        CopyDirectory(maildir, MaildirOf(_hq, Bob));
+        var options = new DbContextOptionsBuilder<NodeDbContext>().UseSqlite($"Data Source={Path.Combine(_hq.DataDir, "node.db")};Pooling=False").Options;
+        await using (var db = new NodeDbContext(options))
+        {
+            var bob = await db.Users.SingleAsync(u => u.LocalPart == "bob.smith");
+            bob.HomeServer = "hq";
+            bob.HomeEpoch = 1;
+            db.MigrationJobs.Add(new MigrationJob
+            {
+                Id = id,
+                Address = Bob,
+                DirectoryId = bob.DirectoryId!,
+                Source = "ny",
+                Target = "hq",
+                StartedBy = "local:admin",
+                CreatedAt = DateTimeOffset.UtcNow,
+                StartedAt = DateTimeOffset.UtcNow,
+                State = MigrationStates.Releasing,
+                SourceHeld = true,
+                NewEpoch = 1,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await _hq.StartAsync();
+        using var admin = await _hq.SignedInClientAsync();
+        _hqAdmin.Dispose();
+        _hqAdmin = admin;
+        var job = await WaitForEndAsync(id, TimeSpan.FromSeconds(60));
+        Assert.True(job.GetProperty("state").GetString() == "completed", job.ToString());
+
+        var moved = MaildirOf(_hq, Bob);
+        await MailTestExtensions.WaitUntilAsync(() => Subjects(moved).Contains("held-after-commit"), "the mail ny held reaches hq");
+        Assert.Equal(101, Subjects(moved).Distinct().Count());
+        Assert.Equal(101, Subjects(moved).Count);
+        Assert.False(Directory.Exists(maildir), "ny's copy is removed");
+        Assert.Null(_ny.Services.GetRequiredService<MailboxHolds>().HoldOf(Bob));
+        using var nyAdmin = await _ny.SignedInClientAsync();
+        Assert.Equal("hq", (await HomesAsync(nyAdmin))[Bob]);
+    }
+
+    [Fact]
     public async Task AfterTheMove_ADirectorySyncOnEitherNode_LeavesTheUserOnTheNewHome()
     {
         Seed(MaildirOf(_ny, Dan), 10);
@@ -274,6 +327,21 @@ public sealed class MigrateHereTests : IAsyncLifetime
             }
 
             await Task.Delay(100);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        foreach (var folder in new[] { "tmp", "new", "cur" })
+        {
+            Directory.CreateDirectory(Path.Combine(to, folder));
         }
     }
 
