@@ -24,6 +24,7 @@ public static class DistributionServiceCollectionExtensions
         services.AddSingleton<MailboxMigration.MigrationReports>();
         services.AddSingleton<MailboxMigration.MigrationRunner>();
         services.AddSingleton<MailboxMigration.MigrationSourceService>();
+        services.AddSingleton<MailboxMigration.FolderRemovals>();
         services.AddPeerTrust();
         return services;
     }

@@ -25,6 +25,9 @@ public sealed partial class MigrationRunner
         private Stopwatch? _throttleStart;
         private long _throttled;
         private bool _holding;
+        private List<MaildirFile> _lastSource = [];
+        private readonly HashSet<string> _ensured = new(StringComparer.Ordinal);
+        private StreamWriter? _manifestWriter;
 
         private string Copy => Path.Combine(_work, "mail");
 
@@ -33,6 +36,21 @@ public sealed partial class MigrationRunner
         private MailboxRef Ref => new() { Address = job.Address, JobId = job.Id };
 
         public async Task RunAsync()
+        {
+            try
+            {
+                await RunCoreAsync();
+            }
+            finally
+            {
+                if (_manifestWriter is not null)
+                {
+                    await _manifestWriter.DisposeAsync();
+                }
+            }
+        }
+
+        private async Task RunCoreAsync()
         {
             if (MigrationStates.IsCommitted(job.State))
             {
@@ -189,9 +207,12 @@ public sealed partial class MigrationRunner
 
             // A cancel that raced the step into switching still wins: nothing is held yet.
             ThrowIfCancelRequested();
+
+            // Whatever the copy wrote reaches the disk now, while the user works: under the hold only the last delta is synced.
+            DurableFiles.SyncFileSystem(_work);
             var watch = Stopwatch.StartNew();
             await runner.Holds.HoldAsync(job.Address, job.Id, runner.Node.Name, stopping);
-            MailboxSummary summary;
+            long sourceEpoch;
             try
             {
                 job.SourceHeld = true;
@@ -199,12 +220,11 @@ public sealed partial class MigrationRunner
                 await CallSourceAsync(client => client.HoldAsync(Ref, cancellationToken: stopping).ResponseAsync, wait: TimeSpan.FromSeconds(30));
                 await PassAsync(final: true);
 
-                // Both copies are quiet now: they must be the same, file for file.
-                var source = await ListSourceAsync(stopping);
-                var local = MaildirFiles.List(Copy);
-                CompareOrThrow(source, local);
-                summary = await CallSourceAsync(client => client.InspectAsync(Ref, cancellationToken: stopping).ResponseAsync, wait: TimeSpan.FromSeconds(30));
-                if (!summary.HostedHere)
+                // Both copies are quiet now (the source's listing of the last pass still holds): they must be the same, file for file.
+                CompareOrThrow(_lastSource, MaildirFiles.List(Copy));
+                var home = await CallSourceAsync(client => client.HomeOfAsync(Ref, cancellationToken: stopping).ResponseAsync, wait: TimeSpan.FromSeconds(30));
+                sourceEpoch = home.Epoch;
+                if (!string.Equals(home.HomeServer, job.Source, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new MigrationFailedException($"{job.Address} stopped being hosted on {job.Source} during the move; nothing was switched.");
                 }
@@ -229,7 +249,7 @@ public sealed partial class MigrationRunner
             {
                 var parsed = MailAddresses.Parse(job.Address);
                 var user = await db.Users.SingleAsync(u => u.Domain.Name == parsed.Domain && u.LocalPart == parsed.LocalPart, CancellationToken.None);
-                job.NewEpoch = Math.Max(user.HomeEpoch, summary.Epoch) + 1;
+                job.NewEpoch = Math.Max(user.HomeEpoch, sourceEpoch) + 1;
                 user.HomeServer = runner.Node.Name;
                 user.HomeEpoch = job.NewEpoch;
                 user.UpdatedAt = runner.Clock.GetUtcNow();
@@ -420,6 +440,7 @@ public sealed partial class MigrationRunner
             _holding = final;
             EnsureMaildir(Copy);
             var source = await ListSourceAsync(token);
+            _lastSource = source;
             var local = MaildirFiles.List(Copy);
             var theirs = source.GroupBy(f => f.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
             var ours = local.GroupBy(f => f.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
@@ -514,7 +535,8 @@ public sealed partial class MigrationRunner
                         File.Move(temporary!, target, overwrite: true);
                         var key = MaildirFiles.KeyOf(chunk.Path);
                         _manifest[key] = Convert.ToHexStringLower(digest);
-                        await File.AppendAllTextAsync(ManifestPath, $"{key}\t{_manifest[key]}\n", CancellationToken.None);
+                        _manifestWriter ??= new StreamWriter(ManifestPath, append: true);
+                        await _manifestWriter.WriteAsync($"{key}\t{_manifest[key]}\n");
                         written++;
                         job.BytesCopied += theirs.TryGetValue(key, out var f) ? f.Size : 0;
                         job.MessagesCopied += MaildirFiles.IsMessagePath(chunk.Path) ? 1 : 0;
@@ -523,6 +545,11 @@ public sealed partial class MigrationRunner
                 }
                 finally
                 {
+                    if (_manifestWriter is not null)
+                    {
+                        await _manifestWriter.FlushAsync(CancellationToken.None);
+                    }
+
                     if (output is not null)
                     {
                         await output.DisposeAsync();
@@ -673,6 +700,8 @@ public sealed partial class MigrationRunner
 
         private void DeleteWork()
         {
+            _manifestWriter?.Dispose();
+            _manifestWriter = null;
             if (Directory.Exists(_work))
             {
                 Directory.Delete(_work, recursive: true);
@@ -725,8 +754,13 @@ public sealed partial class MigrationRunner
             runner.Service.Publish(MigrationInfo.Of(job));
         }
 
-        private static void EnsureMaildir(string folder)
+        private void EnsureMaildir(string folder)
         {
+            if (!_ensured.Add(folder))
+            {
+                return;
+            }
+
             foreach (var leaf in new[] { "tmp", "new", "cur" })
             {
                 DurableFiles.CreatePrivateDirectory(Path.Combine(folder, leaf));

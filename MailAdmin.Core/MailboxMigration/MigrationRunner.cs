@@ -29,6 +29,7 @@ public sealed partial class MigrationRunner(
     Replication replication,
     MigrationReports reports,
     AuditLog audit,
+    FolderRemovals removals,
     TimeProvider clock,
     ILogger<MigrationRunner> logger) : BackgroundService
 {
@@ -62,6 +63,17 @@ public sealed partial class MigrationRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         service.Requested += OnRequested;
+
+        // Copies the source side set aside for deletion when the node stopped before it finished.
+        var migrations = Path.Combine(node.DataDir, "migrations");
+        if (Directory.Exists(migrations))
+        {
+            foreach (var removed in Directory.EnumerateDirectories(migrations, "removed-*"))
+            {
+                removals.Remove(removed);
+            }
+        }
+
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -92,6 +104,8 @@ public sealed partial class MigrationRunner(
             {
                 await running.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+
+            await removals.DrainAsync();
         }
     }
 

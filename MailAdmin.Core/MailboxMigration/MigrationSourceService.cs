@@ -24,6 +24,7 @@ public sealed partial class MigrationSourceService(
     NodeOptions node,
     MaildirStore maildir,
     MailboxHolds holds,
+    FolderRemovals removals,
     ILogger<MigrationSourceService> logger) : Distribution.Protocol.Migration.MigrationBase
 {
     public const int ChunkSize = 256 * 1024;
@@ -193,8 +194,10 @@ public sealed partial class MigrationSourceService(
 
             Directory.Move(path, trash);
             DurableFiles.SyncDirectory(Path.GetDirectoryName(path)!);
-            Directory.Delete(trash, recursive: true);
             LogCleaned(logger, request.Address, bytes);
+
+            // Deleting thousands of files takes long on some disks; the mailbox is gone from its place already.
+            removals.Remove(trash);
         }
 
         return new CleanReply { BytesRemoved = bytes };
