@@ -14,6 +14,12 @@ if ! [[ "$USERS" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 
+# slapd_start comes from the library the cluster benchmarks share; this script's own say, die,
+# free_port and settings below are defined after it and take precedence.
+BENCH_NAME="directory-sync"
+# shellcheck source=bench/lib/cluster.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
+
 GOAL_RATIO="1.5"
 RUNS=3
 GROUP_SIZE=100
@@ -195,27 +201,7 @@ if ! "$SLAPADD" -q -f "$TMP/slapd.conf" -l "$TMP/data.ldif" >"$TMP/slapadd.log" 
 fi
 say "  loaded in $(( $(now_ms) - load_start )) ms"
 
-LDAP_PORT=""
-for attempt in 1 2 3; do
-    port=$(free_port)
-    "$SLAPD" -f "$TMP/slapd.conf" -h "ldap://127.0.0.1:$port/" -d none >"$TMP/slapd.log" 2>&1 &
-    SLAPD_PID=$!
-    for _ in $(seq 150); do
-        kill -0 "$SLAPD_PID" 2>/dev/null || break
-        if "$LDAPSEARCH" -x -H "ldap://127.0.0.1:$port" -b "" -s base "(objectClass=*)" namingContexts >/dev/null 2>&1; then
-            LDAP_PORT=$port
-            break
-        fi
-        sleep 0.1
-    done
-    [[ -n "$LDAP_PORT" ]] && break
-    kill "$SLAPD_PID" 2>/dev/null || true
-    wait "$SLAPD_PID" 2>/dev/null || true
-    SLAPD_PID=""
-    say "slapd did not start on port $port (attempt $attempt):"
-    tail -n 5 "$TMP/slapd.log" >&2 || true
-done
-[[ -n "$LDAP_PORT" ]] || die "slapd did not accept connections"
+slapd_start
 LDAP_URI="ldap://127.0.0.1:$LDAP_PORT"
 say "slapd listening on $LDAP_URI (pid $SLAPD_PID)"
 
