@@ -1,19 +1,24 @@
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Storage;
 
 namespace MailAdmin.Web.Hosting;
 
 /// <summary>
-/// Prepares the node before it listens: applies schema migrations and makes
-/// the first administrator. Hosted services start before Kestrel, so no
-/// request ever meets an old schema.
+/// Prepares the node before it listens: applies schema migrations, makes the first
+/// administrator and loads the node's standing in its distributed domain. Hosted services
+/// start in the order they were added and before Kestrel, and this one is added first: no
+/// request ever meets an old schema, and neither the SMTP listeners, the delivery agent nor
+/// a peer meets a node that does not know its role yet (it would deliver mail homed on other
+/// nodes here, or refuse its peers).
 /// </summary>
-internal sealed class NodeInitializer(NodeDatabase database, AdministratorService administrators, AdminOptions adminOptions) : IHostedService
+internal sealed class NodeInitializer(NodeDatabase database, AdministratorService administrators, AdminOptions adminOptions, MembershipService membership) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await database.MigrateAsync(cancellationToken);
         await administrators.EnsureInitialAdminAsync(adminOptions, cancellationToken);
+        await membership.LoadAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
