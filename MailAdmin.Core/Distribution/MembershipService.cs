@@ -16,6 +16,7 @@ namespace MailAdmin.Core.Distribution;
 public sealed partial class MembershipService(
     IDbContextFactory<NodeDbContext> databases,
     NodeOptions node,
+    ClusterState state,
     ClusterStore store,
     DocumentApplier applier,
     IClusterIdentity identity,
@@ -25,6 +26,25 @@ public sealed partial class MembershipService(
 {
     /// <summary>A join the slave never confirmed is undone on the master after this long.</summary>
     public static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// At start, before anything that reads the node's standing runs (the SMTP listeners, the
+    /// delivery agent, the peer port, replication): loads role, master, members and revocations
+    /// into <see cref="ClusterState"/>, and undoes a join that stopped between taking the
+    /// master's certificate and recording the membership. Until this has run the node takes
+    /// itself for standalone: it would deliver here mail for mailboxes homed on other nodes and
+    /// refuse its peers.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        // No catch: a node that cannot tell its role must not start (as standalone it would deliver other nodes' mail here).
+        await store.RefreshAsync(cancellationToken);
+        if (state.Role == NodeRole.Standalone && !identity.OwnsTrustRoot)
+        {
+            LogUnfinishedJoinUndone(logger);
+            identity.Reset();
+        }
+    }
 
     /// <summary>On the master: a joined node has its certificate and says it is ready.</summary>
     public async Task ConfirmAsync(string nodeName, CancellationToken cancellationToken)
@@ -142,6 +162,9 @@ public sealed partial class MembershipService(
         db.RevokedCertificates.RemoveRange(db.RevokedCertificates);
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "A join to a distributed domain was interrupted before it was recorded: this server keeps standing alone, with its own certificate.")]
+    private static partial void LogUnfinishedJoinUndone(ILogger logger);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "{Node} confirmed its join: it is an active member now.")]
     private static partial void LogConfirmed(ILogger logger, string node);

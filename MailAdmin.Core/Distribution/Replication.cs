@@ -27,12 +27,10 @@ public sealed partial class Replication(
     NodeOptions node,
     ClusterOptions options,
     ClusterState state,
-    ClusterStore store,
     OwnDocument own,
     DocumentApplier applier,
     MembershipService membership,
     IPeerChannels channels,
-    IClusterIdentity identity,
     LocalEndpoints endpoints,
     TimeProvider clock,
     ILogger<Replication> logger) : BackgroundService
@@ -119,30 +117,6 @@ public sealed partial class Replication(
         var all = new List<NodeDocument> { document };
         all.AddRange(rows.Select(r => NodeDocument.Parser.ParseFrom(r.Payload)));
         return owners.Count == 0 ? all : [.. all.Where(d => owners.Contains(d.Owner, StringComparer.OrdinalIgnoreCase))];
-    }
-
-    /// <summary>
-    /// Loads the node's cluster record and membership before the host listens (hosted services
-    /// start before Kestrel), so no request or peer call meets a node that does not yet know its role.
-    /// </summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.RefreshAsync(cancellationToken);
-            if (state.Role == NodeRole.Standalone && !identity.OwnsTrustRoot)
-            {
-                // A join that stopped between taking the master's certificate and recording the membership.
-                LogUnfinishedJoinUndone(logger);
-                identity.Reset();
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogRoundFailed(logger, e);
-        }
-
-        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -329,9 +303,6 @@ public sealed partial class Replication(
         _wake.Dispose();
         base.Dispose();
     }
-
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "A join to a distributed domain was interrupted before it was recorded: this server keeps standing alone, with its own certificate.")]
-    private static partial void LogUnfinishedJoinUndone(ILogger logger);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Peer {Node} cannot be reached: {Error}")]
     private static partial void LogPeerDown(ILogger logger, string node, string error);

@@ -20,6 +20,7 @@ public static class MailAdminHostingExtensions
         ArgumentNullException.ThrowIfNull(settings);
         var services = builder.Services;
         services.AddMailAdminCore(settings);
+        // Hosted services start in this order: the initializer first, so what follows finds the schema and the node's role.
         services.AddHostedService<NodeInitializer>();
         services.AddMailQueueService();
         services.AddSmtpListeners();

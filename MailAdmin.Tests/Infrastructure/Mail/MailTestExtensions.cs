@@ -12,9 +12,13 @@ namespace MailAdmin.Tests.Infrastructure.Mail;
 public static class MailTestExtensions
 {
     /// <summary>Queues a message through the node's spool exactly as an SMTP session does after DATA.</summary>
-    public static async Task<string> EnqueueAsync(this TestNode node, string? sender, IReadOnlyList<string> recipients, string? content = null, string subject = "Hello")
+    public static Task<string> EnqueueAsync(this TestNode node, string? sender, IReadOnlyList<string> recipients, string? content = null, string subject = "Hello") =>
+        node.Services.EnqueueAsync(sender, recipients, content, subject);
+
+    /// <summary>Queues a message through the spool of the node these services belong to (one that is still starting, say).</summary>
+    public static async Task<string> EnqueueAsync(this IServiceProvider services, string? sender, IReadOnlyList<string> recipients, string? content = null, string subject = "Hello")
     {
-        var spool = node.Services.GetRequiredService<IMessageSpool>();
+        var spool = services.GetRequiredService<IMessageSpool>();
         await using var writer = await spool.CreateAsync(CancellationToken.None);
         content ??= $"Received: from client.test by node.test; Fri, 27 Nov 2026 12:00:00 +0000\r\nFrom: <{sender ?? "mailer-daemon@test"}>\r\nTo: <{recipients[0]}>\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@test>\r\n\r\nThe body of {subject}.\r\n";
         await writer.Content.WriteAsync(Encoding.UTF8.GetBytes(content));
@@ -22,7 +26,7 @@ public static class MailTestExtensions
             sender is null ? null : MailPath.FromAddress(sender),
             recipients.Select(r => MailPath.FromAddress(r) ?? throw new ArgumentException(r)).ToList(),
             new SmtpClientInfo(IPAddress.Loopback, "client.test", SmtpPort.Incoming, Secure: false, AuthenticatedAs: null),
-            node.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+            services.GetRequiredService<TimeProvider>().GetUtcNow());
         await writer.CommitAsync(envelope, CancellationToken.None);
         return writer.QueueId;
     }
