@@ -48,7 +48,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly ConcurrentDictionary<string, bool> _again = new(StringComparer.Ordinal);
 
     // Nodes that came back, and when (a sequence number, not a time: the clock may be a test's).
-    private readonly Channel<string> _returned = Channel.CreateUnbounded<string>();
+    private readonly Channel<(string Hop, string Why)> _returned = Channel.CreateUnbounded<(string Hop, string Why)>();
     private readonly ConcurrentDictionary<string, long> _returnedAt = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
     private long _returns;
@@ -153,27 +153,27 @@ public sealed partial class DeliveryAgent : BackgroundService
     private void OnPeerReturned(object? sender, PeerEventArgs e)
     {
         // An attempt that started before this and fails for that node is retried at once, not after its backoff.
-        HopReady(NextHop.NodeKey(e.NodeName));
+        HopReady(NextHop.NodeKey(e.NodeName), $"Node {e.NodeName} is back");
     }
 
     /// <summary>A migration released a mailbox: the mail held for it goes now (to its new home, if it moved).</summary>
-    private void OnHoldReleased(object? sender, string address) => HopReady(NextHop.HoldKey(address));
+    private void OnHoldReleased(object? sender, string address) => HopReady(NextHop.HoldKey(address), $"The mailbox of {address} is no longer held");
 
-    private void HopReady(string hop)
+    private void HopReady(string hop, string why)
     {
         _returnedAt[hop] = Interlocked.Increment(ref _returns);
-        _returned.Writer.TryWrite(hop);
+        _returned.Writer.TryWrite((hop, why));
     }
 
     /// <summary>Every recipient waiting for a node that came back, or for a mailbox released, is due now; the queue hands their messages over.</summary>
     private async Task RetryReturnedAsync(CancellationToken cancellationToken)
     {
-        await foreach (var hop in _returned.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (hop, why) in _returned.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
             {
                 var count = await _queue.RetryHopNowAsync(hop, cancellationToken).ConfigureAwait(false);
-                LogPeerReturned(_logger, hop, count);
+                LogPeerReturned(_logger, why, count);
             }
             catch (Exception e) when (e is SqliteException or IOException)
             {
@@ -624,8 +624,8 @@ public sealed partial class DeliveryAgent : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of {QueueId} failed unexpectedly; it stays queued and is tried again.")]
     private static partial void LogDeliveryCrashed(ILogger logger, Exception exception, string queueId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Hop} can be reached again: {Count} messages waiting for it are retried now.")]
-    private static partial void LogPeerReturned(ILogger logger, string hop, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Why}: {Count} messages waiting for it are retried now.")]
+    private static partial void LogPeerReturned(ILogger logger, string why, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The mail queue cannot be read; retrying.")]
     private static partial void LogQueueUnreadable(ILogger logger, Exception exception);

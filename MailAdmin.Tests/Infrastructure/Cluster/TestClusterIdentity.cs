@@ -29,5 +29,11 @@ public sealed class TestClusterIdentity(X509Certificate2 certificate, X509Certif
 
     public void Adopt(byte[] certificate, byte[] caCertificate) => throw new NotSupportedException();
 
-    public void Reset() => throw new NotSupportedException();
+    /// <summary>
+    /// Nothing to undo: the tests that use this identity make the node a member through the
+    /// topology, not its database, so at start it looks like a join cut off halfway.
+    /// </summary>
+    public void Reset()
+    {
+    }
 }
