@@ -3,6 +3,7 @@ using MailAdmin.Core.Configuration;
 using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
+using MailAdmin.Core.Licensing;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Core.Storage;
@@ -25,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(settings.Directory);
         services.AddSingleton(settings.Queue);
         services.AddSingleton(settings.Migration);
+        services.AddSingleton(settings.Licence);
         services.AddSingleton(TimeProvider.System);
 
         services.AddDbContextFactory<NodeDbContext>(options =>
@@ -35,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<DirectoryAdministrators>();
         services.AddSingleton<AdministratorService>();
+        services.AddSingleton<LicenceService>();
         services.AddSingleton<NodeInfoService>();
         services.AddSingleton<IDirectoryClient, LdapDirectoryClient>();
         services.AddSingleton<DomainService>();

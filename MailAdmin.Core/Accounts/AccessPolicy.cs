@@ -18,7 +18,7 @@ public static class AccessPolicy
 {
     private static readonly HashSet<Permission> ReadOnly =
     [
-        Permission.ViewNode, Permission.ChangeOwnPassword, Permission.ViewAudit,
+        Permission.ViewNode, Permission.ChangeOwnPassword, Permission.ViewLicence, Permission.ViewAudit,
         Permission.ViewAdministrators, Permission.ViewDomains, Permission.ViewUsers, Permission.ViewQueue,
     ];
 

@@ -13,6 +13,9 @@ public enum Permission
     /// <summary>Change one's own password.</summary>
     ChangeOwnPassword,
 
+    /// <summary>See the licence in full: seats, where they come from, who is beyond them.</summary>
+    ViewLicence,
+
     /// <summary>Read the audit log.</summary>
     ViewAudit,
 

@@ -48,7 +48,7 @@ public sealed record GroupInfo(string Name, string? Address, IReadOnlyList<strin
 /// The users of the node's domains: directory users (changed in the
 /// directory, read here) and local users (created and changed here).
 /// </summary>
-public sealed class UserService(IDbContextFactory<NodeDbContext> databases, AuditLog audit, NodeOptions node, TimeProvider clock)
+public sealed class UserService(IDbContextFactory<NodeDbContext> databases, AuditLog audit, NodeOptions node, Licensing.LicenceService licence, TimeProvider clock)
 {
     public const int MaxPageSize = 500;
 
@@ -180,6 +180,7 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
             db.Users.Add(user);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            licence.Invalidate();
             return ToInfo(user);
         }, cancellationToken);
     }
@@ -226,6 +227,7 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
             user.SearchText = MailUser.SearchTextOf(user.Name, user.LocalPart, user.Aliases.Select(a => a.LocalPart), user.Domain.Name);
             user.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
+            licence.Invalidate();
             return ToInfo(user);
         }, cancellationToken);
     }
@@ -258,6 +260,7 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
 
             db.Users.Remove(user);
             await db.SaveChangesAsync(cancellationToken);
+            licence.Invalidate();
         }, cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Distribution;
+using MailAdmin.Core.Licensing;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.MailboxMigration;
@@ -13,7 +14,7 @@ namespace MailAdmin.Core.Configuration;
 /// Every option of API.md's "Running a node", read and checked before the
 /// node starts. A bad value throws <see cref="InvalidSettingException"/>.
 /// </summary>
-public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin, DirectoryOptions Directory, QueueOptions Queue, MigrationOptions Migration)
+public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, SmtpOptions Smtp, AdminOptions Admin, DirectoryOptions Directory, QueueOptions Queue, MigrationOptions Migration, LicenceOptions Licence)
 {
     public static NodeSettings Read(IConfiguration configuration)
     {
@@ -27,6 +28,7 @@ public sealed record NodeSettings(NodeOptions Node, ClusterOptions Cluster, Smtp
 
         // The data folder last: it is created on disk, so only once the rest is known good.
         var node = NodeOptions.Read(reader);
-        return new NodeSettings(node, cluster, smtp, admin, directory, queue, migration);
+        var licence = LicenceOptions.Read(reader, node.DataDir);
+        return new NodeSettings(node, cluster, smtp, admin, directory, queue, migration, licence);
     }
 }

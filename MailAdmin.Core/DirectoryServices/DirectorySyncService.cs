@@ -33,6 +33,7 @@ public sealed partial class DirectorySyncService(
     NodeOptions node,
     Distribution.ClusterState cluster,
     TimeProvider clock,
+    Licensing.LicenceService licence,
     ILogger<DirectorySyncService> logger)
 {
     public async Task<DirectorySyncResult> SyncAsync(Actor actor, string domainName, CancellationToken cancellationToken)
@@ -106,6 +107,7 @@ public sealed partial class DirectorySyncService(
 
         var readMs = stopwatch.ElapsedMilliseconds;
         var result = await ApplyAsync(ascii, snapshot, stopwatch, cancellationToken) with { ReadMs = readMs };
+        licence.Invalidate();
         await RecordOutcomeAsync(ascii, AuditLog.Success, cancellationToken);
         return result;
     }

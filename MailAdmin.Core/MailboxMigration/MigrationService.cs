@@ -3,6 +3,7 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
+using MailAdmin.Core.Licensing;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -22,12 +23,14 @@ public sealed class MigrationService(
     NodeOptions node,
     IClusterTopology topology,
     AuditLog audit,
-    TimeProvider clock)
+    LicenceService licence,
+    TimeProvider clock) : IDisposable
 {
     public const string StartAction = "migration.start";
     public const string CancelAction = "migration.cancel";
     public const string FinishAction = "migration.finish";
 
+    private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly ConcurrentDictionary<string, MigrationInfo> _active = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Raised on every change of a job: a phase, progress, the end.</summary>
@@ -66,62 +69,87 @@ public sealed class MigrationService(
                 throw MailAdminException.Invalid("invalid-users", "At most 1,000 users can be migrated in one request.");
             }
 
-            await using var db = await databases.CreateDbContextAsync(cancellationToken);
-            var refusals = new List<MigrationRefusal>();
-            var jobs = new List<MigrationJob>();
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var running = await db.MigrationJobs.AsNoTracking()
-                .Where(j => j.State != MigrationStates.Completed && j.State != MigrationStates.Canceled && j.State != MigrationStates.Failed)
-                .Select(j => j.Address).ToListAsync(cancellationToken);
-            var moving = running.ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var now = clock.GetUtcNow();
-            foreach (var requested in users)
+            // One start at a time: two requests must not both take the last free seat.
+            await _starting.WaitAsync(cancellationToken);
+            try
             {
-                var (job, refusal) = await CheckAsync(db, actor.Principal, requested, moving, seen, now, cancellationToken);
-                if (refusal is not null)
-                {
-                    refusals.Add(refusal);
-                }
-                else if (job is not null)
-                {
-                    jobs.Add(job);
-                }
+                return await StartCheckedAsync(actor, users, cancellationToken);
             }
-
-            if (refusals.Count > 0)
+            finally
             {
-                var first = refusals[0];
-                var message = refusals.Count == 1
-                    ? first.Message
-                    : $"{refusals.Count} of the {users.Count} users cannot be migrated, so none was started: " + string.Join(" ", refusals.Select(r => r.Message));
-                var same = refusals.All(r => r.Code == first.Code);
-                var kind = !same ? ErrorKind.Conflict : first.Code switch
-                {
-                    "invalid-address" => ErrorKind.Invalid,
-                    "forbidden" => ErrorKind.Forbidden,
-                    "user-not-found" => ErrorKind.NotFound,
-                    _ => ErrorKind.Conflict,
-                };
-                throw new MailAdminException(kind, same ? first.Code : "migration-refused", message)
-                {
-                    Details = new Dictionary<string, object?>
-                    {
-                        ["refusals"] = refusals.Select(r => new Dictionary<string, object?> { ["user"] = r.User, ["code"] = r.Code, ["message"] = r.Message }).ToList(),
-                    },
-                };
+                _starting.Release();
             }
-
-            db.MigrationJobs.AddRange(jobs);
-            await db.SaveChangesAsync(cancellationToken);
-            var infos = jobs.Select(MigrationInfo.Of).ToList();
-            foreach (var info in infos)
-            {
-                Publish(info);
-            }
-
-            Requested?.Invoke(this, EventArgs.Empty);
-            return (IReadOnlyList<MigrationInfo>)infos;
         }, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<MigrationInfo>> StartCheckedAsync(Actor actor, IReadOnlyList<string> users, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var refusals = new List<MigrationRefusal>();
+        var jobs = new List<MigrationJob>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var running = await db.MigrationJobs.AsNoTracking()
+            .Where(j => j.State != MigrationStates.Completed && j.State != MigrationStates.Canceled && j.State != MigrationStates.Failed)
+            .Select(j => j.Address).ToListAsync(cancellationToken);
+        var moving = running.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var now = clock.GetUtcNow();
+        foreach (var requested in users)
+        {
+            var (job, refusal) = await CheckAsync(db, actor.Principal, requested, moving, seen, now, cancellationToken);
+            if (refusal is not null)
+            {
+                refusals.Add(refusal);
+            }
+            else if (job is not null)
+            {
+                jobs.Add(job);
+            }
+        }
+
+        // Manual, chapter 3: no migration into a server whose licensed users are all taken.
+        if (await licence.FreeForMigrationAsync(cancellationToken) is { } free && jobs.Count > free)
+        {
+            var seats = licence.Licence.Seats ?? 0;
+            foreach (var job in jobs.Skip(free))
+            {
+                refusals.Add(new MigrationRefusal(job.Address, "licence-full",
+                    $"{job.Address} cannot move here: this server is licensed for {seats} mailboxes and {(free == 0 ? "every seat is taken" : $"only {free} {(free == 1 ? "seat is" : "seats are")} free")}. Add seats to this server's licence, or migrate fewer users."));
+            }
+        }
+
+        if (refusals.Count > 0)
+        {
+            var first = refusals[0];
+            var message = refusals.Count == 1
+                ? first.Message
+                : $"{refusals.Count} of the {users.Count} users cannot be migrated, so none was started: " + string.Join(" ", refusals.Select(r => r.Message));
+            var same = refusals.All(r => r.Code == first.Code);
+            var kind = !same ? ErrorKind.Conflict : first.Code switch
+            {
+                "invalid-address" => ErrorKind.Invalid,
+                "forbidden" => ErrorKind.Forbidden,
+                "user-not-found" => ErrorKind.NotFound,
+                _ => ErrorKind.Conflict,
+            };
+            throw new MailAdminException(kind, same ? first.Code : "migration-refused", message)
+            {
+                Details = new Dictionary<string, object?>
+                {
+                    ["refusals"] = refusals.Select(r => new Dictionary<string, object?> { ["user"] = r.User, ["code"] = r.Code, ["message"] = r.Message }).ToList(),
+                },
+            };
+        }
+
+        db.MigrationJobs.AddRange(jobs);
+        await db.SaveChangesAsync(cancellationToken);
+        var infos = jobs.Select(MigrationInfo.Of).ToList();
+        foreach (var info in infos)
+        {
+            Publish(info);
+        }
+
+        Requested?.Invoke(this, EventArgs.Empty);
+        return infos;
     }
 
     /// <summary>Jobs newest first, those of the reader's domain only for a domain administrator.</summary>
@@ -249,4 +277,6 @@ public sealed class MigrationService(
     internal static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..];
 
     private static string Shorten(string value) => value.Length > 80 ? value[..80] + "…" : value;
+
+    public void Dispose() => _starting.Dispose();
 }

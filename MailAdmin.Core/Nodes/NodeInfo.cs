@@ -1,6 +1,6 @@
+using MailAdmin.Core.Licensing;
+
 namespace MailAdmin.Core.Nodes;
 
-public sealed record LicenceInfo(int Seats, int Used);
-
-/// <summary>What <c>GET /api/v1/node</c> and the console's app bar show.</summary>
-public sealed record NodeInfo(string Name, string Host, NodeRole Role, string Version, LicenceInfo Licence);
+/// <summary>What <c>GET /api/v1/node</c> and the console's home page show.</summary>
+public sealed record NodeInfo(string Name, string Host, NodeRole Role, string Version, LicenceUsage Licence);

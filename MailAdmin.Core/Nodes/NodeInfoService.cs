@@ -1,10 +1,11 @@
 using System.Reflection;
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Licensing;
 
 namespace MailAdmin.Core.Nodes;
 
 /// <summary>The node's identity and standing.</summary>
-public sealed class NodeInfoService(NodeOptions node, Distribution.ClusterState cluster)
+public sealed class NodeInfoService(NodeOptions node, Distribution.ClusterState cluster, LicenceService licence)
 {
     /// <summary>The product version, from the assembly's informational version without the build metadata.</summary>
     public static string Version { get; } =
@@ -16,9 +17,9 @@ public sealed class NodeInfoService(NodeOptions node, Distribution.ClusterState 
 
     public string Name => node.Name;
 
-    public NodeInfo Describe(AdminPrincipal reader)
+    public async Task<NodeInfo> DescribeAsync(AdminPrincipal reader, CancellationToken cancellationToken)
     {
         AccessPolicy.Demand(reader, Permission.ViewNode);
-        return new NodeInfo(node.Name, node.PublicHost, Role, Version, new LicenceInfo(Seats: 0, Used: 0));
+        return new NodeInfo(node.Name, node.PublicHost, Role, Version, await licence.UsageAsync(cancellationToken));
     }
 }

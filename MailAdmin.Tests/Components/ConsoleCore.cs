@@ -28,11 +28,11 @@ internal sealed class ConsoleCore : IAsyncDisposable
     public IServiceProvider Services => _context.Services;
 
     /// <summary>Registers Core in <paramref name="context"/>; call before the first service is resolved.</summary>
-    public static ConsoleCore Add(BunitContext context, string nodeName = "node1")
+    public static ConsoleCore Add(BunitContext context, string nodeName = "node1", params KeyValuePair<string, string?>[] options)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"mailadmin-page-{Guid.NewGuid():N}");
         var settings = NodeSettings.Read(new ConfigurationBuilder()
-            .AddInMemoryCollection([new("Node:Name", nodeName), new("Node:DataDir", dataDir)])
+            .AddInMemoryCollection([new("Node:Name", nodeName), new("Node:DataDir", dataDir), .. options])
             .Build());
         context.Services.AddMailAdminCore(settings);
         context.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());

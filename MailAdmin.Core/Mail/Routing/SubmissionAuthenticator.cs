@@ -2,6 +2,7 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.DirectoryServices;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
+using MailAdmin.Core.Licensing;
 using MailAdmin.Core.MailboxMigration;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -13,14 +14,17 @@ namespace MailAdmin.Core.Mail.Routing;
 /// binding to its directory as that user (its password is never stored). The user name is the
 /// mail address (primary or alias). Failures count toward the same per-address lockout as
 /// console sign-ins. A signed-in user may send as any of its own addresses. While a migration
-/// switches the user's mailbox, sign-ins are refused with a temporary reply that says so.
+/// switches the user's mailbox, sign-ins are refused with a temporary reply that says so. A user
+/// whose mailbox is beyond the node's licensed seats (manual, chapter 3) is refused with a reply
+/// that names the licence; mail to them is still delivered.
 /// </summary>
 public sealed class SubmissionAuthenticator(
     IDbContextFactory<NodeDbContext> databases,
     IDirectoryClient directory,
     DomainService domains,
     LoginThrottle throttle,
-    MailboxHolds holds) : ISmtpAuthenticator
+    MailboxHolds holds,
+    LicenceService licence) : ISmtpAuthenticator
 {
     public async ValueTask<SmtpAuthResult> AuthenticateAsync(string userName, string password, SmtpClientInfo client, CancellationToken cancellationToken)
     {
@@ -112,6 +116,13 @@ public sealed class SubmissionAuthenticator(
         if (holds.IsHeld($"{user.LocalPart}@{domainName}"))
         {
             return SmtpAuthResult.Refused(new SmtpReply(454, "4.7.0", "Your mailbox is being moved to another server right now; sign in again in a minute. Mail sent to you meanwhile waits and is not lost."));
+        }
+
+        if (await licence.IsBeyondLimitAsync($"{user.LocalPart}@{domainName}", cancellationToken).ConfigureAwait(false))
+        {
+            var seats = licence.Licence.Seats ?? 0;
+            return SmtpAuthResult.Refused(new SmtpReply(535, "5.7.0",
+                $"This server is licensed for {seats} mailboxes and yours is beyond them, so you cannot sign in; mail to you is still delivered. Ask your administrator to add seats."));
         }
 
         var addresses = user.Aliases.Where(a => a.DomainId == user.DomainId).Select(a => $"{a.LocalPart}@{domainName}").Prepend($"{user.LocalPart}@{domainName}");

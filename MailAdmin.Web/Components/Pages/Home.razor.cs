@@ -15,7 +15,7 @@ public sealed partial class Home
     protected override async Task OnInitializedAsync()
     {
         _admin = await GetAdminAsync();
-        _info = Node.Describe(_admin);
+        _info = await Node.DescribeAsync(_admin, CancellationToken.None);
     }
 
     private static string RoleText(NodeRole role) => role switch
