@@ -85,7 +85,7 @@ public sealed class DirectoryAdministrators(IDbContextFactory<NodeDbContext> dat
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().Include(u => u.Groups).ThenInclude(m => m.Group)
             .SingleOrDefaultAsync(u => u.Domain.Name == parsed.Domain && u.LocalPart == parsed.LocalPart && u.Source == UserSource.Directory, cancellationToken);
-        if (user is null || !user.Enabled)
+        if (user is null || !user.Enabled || user.DisabledByAdministrator)
         {
             return null;
         }

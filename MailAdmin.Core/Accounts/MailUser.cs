@@ -36,6 +36,12 @@ public sealed class MailUser
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Sign-in disabled by an administrator of this product, whatever the directory says.
+    /// Set on the home server, replicated to every node; mail is still delivered.
+    /// </summary>
+    public bool DisabledByAdministrator { get; set; }
+
     /// <summary>True when the directory no longer has the entry; the mailbox stays until an administrator deletes it.</summary>
     public bool MissingFromDirectory { get; set; }
 

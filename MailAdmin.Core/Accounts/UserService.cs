@@ -48,9 +48,16 @@ public sealed record GroupInfo(string Name, string? Address, IReadOnlyList<strin
 /// The users of the node's domains: directory users (changed in the
 /// directory, read here) and local users (created and changed here).
 /// </summary>
-public sealed class UserService(IDbContextFactory<NodeDbContext> databases, AuditLog audit, NodeOptions node, Licensing.LicenceService licence, TimeProvider clock)
+public sealed class UserService(
+    IDbContextFactory<NodeDbContext> databases,
+    AuditLog audit,
+    NodeOptions node,
+    Licensing.LicenceService licence,
+    IHomeServerAdministration homeServers,
+    TimeProvider clock)
 {
     public const int MaxPageSize = 500;
+    public const string UpdateAction = "user.update";
 
     public async Task<UserPage> ListAsync(AdminPrincipal reader, UserQuery query, CancellationToken cancellationToken)
     {
@@ -186,21 +193,59 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
     }
 
     /// <summary>
-    /// Changes a local user's name, password or enabled state; null leaves a
-    /// field as it is. Directory users are changed in the directory.
+    /// Changes a user; null leaves a field as it is. A local user's name, password and
+    /// enabled state can change here. A directory user's name and password belong to the
+    /// directory; what can change here is whether they may sign in (<c>enabled</c>:
+    /// false disables them whatever the directory says, mail is still delivered). A user
+    /// whose mailbox lives on another server of the distributed domain is changed by that
+    /// home server, which checks the administrator's rights again (manual, chapter 9);
+    /// <paramref name="forwardToHome"/> is false for a change that came from a peer.
     /// </summary>
-    public Task<UserInfo> UpdateLocalAsync(Actor actor, string address, string? name, string? password, bool? enabled, CancellationToken cancellationToken)
+    public Task<UserInfo> UpdateAsync(Actor actor, string address, string? name, string? password, bool? enabled, bool forwardToHome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        return audit.RunAsync(actor, "user.update-local", address ?? string.Empty, async () =>
+        return audit.RunAsync(actor, UpdateAction, address ?? string.Empty, async () =>
         {
             var parsed = MailAddresses.Parse(address);
             AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, parsed.Domain);
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             var user = await FindAsync(db, parsed, cancellationToken);
-            if (user.Source != UserSource.Local)
+            if (user.Source == UserSource.Directory)
             {
-                throw MailAdminException.Conflict("user-in-directory", $"{parsed} comes from the directory service: change it there; the next sync brings the change here.");
+                if (name is not null || password is not null)
+                {
+                    throw MailAdminException.Conflict("user-in-directory",
+                        $"{parsed} comes from the directory service: change the name or password there; the next sync brings the change here. Here you can only enable or disable the user.");
+                }
+
+                if (!string.Equals(user.HomeServer, node.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (!forwardToHome)
+                    {
+                        throw MailAdminException.Conflict("not-home-server",
+                            $"The mailbox of {parsed} no longer lives on {node.Name} but on {user.HomeServer}; ask again there.");
+                    }
+
+                    var enabledAtHome = await homeServers.SetEnabledAsync(actor, user.HomeServer, $"{user.LocalPart}@{user.Domain.Name}", enabled, cancellationToken);
+
+                    // The home's next document says the same; this copy shows it at once.
+                    user.DisabledByAdministrator = !enabledAtHome && user.Enabled;
+                }
+                else if (enabled is { } value)
+                {
+                    if (value && !user.Enabled)
+                    {
+                        throw MailAdminException.Conflict("disabled-in-directory",
+                            $"{parsed} is disabled in the directory service: enable it there; the next sync brings the change here.");
+                    }
+
+                    user.DisabledByAdministrator = !value;
+                }
+
+                user.UpdatedAt = clock.GetUtcNow();
+                await db.SaveChangesAsync(cancellationToken);
+                licence.Invalidate();
+                return ToInfo(user);
             }
 
             if (name is not null)
@@ -281,7 +326,7 @@ public sealed class UserService(IDbContextFactory<NodeDbContext> databases, Audi
             user.Name,
             user.Source,
             user.HomeServer,
-            user.Enabled,
+            user.Enabled && !user.DisabledByAdministrator,
             user.MissingFromDirectory,
             [.. user.Aliases.Select(a => $"{a.LocalPart}@{user.Domain.Name}").Order(StringComparer.Ordinal)],
             [.. user.Groups.Select(g => g.Group.Name).Order(StringComparer.Ordinal)]);

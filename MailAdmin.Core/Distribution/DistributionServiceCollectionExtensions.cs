@@ -20,6 +20,9 @@ public static class DistributionServiceCollectionExtensions
         services.AddSingleton<ClusterService>();
         services.AddSingleton<JoinService>();
         services.AddSingleton<PeerService>();
+        services.AddSingleton<PeerAdministrators>();
+        services.AddSingleton<AdministrationService>();
+        services.AddSingleton<Accounts.IHomeServerAdministration, HomeServerAdministration>();
         services.AddSingleton<MailboxMigration.MigrationService>();
         services.AddSingleton<MailboxMigration.MigrationReports>();
         services.AddSingleton<MailboxMigration.MigrationRunner>();

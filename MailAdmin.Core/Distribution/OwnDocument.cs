@@ -74,6 +74,11 @@ public sealed class OwnDocument(
     private async Task<NodeDocument> BuildAsync(NodeDbContext db, NodeRole role, CancellationToken cancellationToken)
     {
         var document = new NodeDocument { Owner = node.Name, Endpoint = Endpoint() };
+        foreach (var grant in await db.AdminGrants.AsNoTracking().OrderBy(g => g.Principal).ToListAsync(cancellationToken))
+        {
+            document.Admins.Add(new AdminGrantEntry { Principal = grant.Principal, Role = grant.Role.ToWire(), Domain = grant.Domain ?? string.Empty });
+        }
+
         var domains = await db.Domains.AsNoTracking().Include(d => d.Directory).Where(d => d.IsDistributed).OrderBy(d => d.Name).ToListAsync(cancellationToken);
         foreach (var domain in domains)
         {
@@ -94,6 +99,7 @@ public sealed class OwnDocument(
                     Login = user.Login ?? string.Empty,
                     Epoch = user.HomeEpoch,
                     Enabled = user.Enabled && !user.MissingFromDirectory,
+                    DisabledByAdministrator = user.DisabledByAdministrator,
                 };
                 mailbox.Aliases.Add(user.Aliases.Select(a => a.LocalPart).Order(StringComparer.Ordinal));
                 foreach (var (key, value) in user.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))

@@ -33,7 +33,7 @@ public sealed partial class MigrationRunner
 
         private string ManifestPath => Path.Combine(_work, "manifest.tsv");
 
-        private MailboxRef Ref => new() { Address = job.Address, JobId = job.Id };
+        private MailboxRef Ref => new() { Address = job.Address, JobId = job.Id, Admin = job.StartedBy };
 
         public async Task RunAsync()
         {

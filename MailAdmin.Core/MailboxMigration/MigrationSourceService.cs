@@ -25,6 +25,8 @@ public sealed partial class MigrationSourceService(
     MaildirStore maildir,
     MailboxHolds holds,
     FolderRemovals removals,
+    PeerAdministrators administrators,
+    AuditLog audit,
     ILogger<MigrationSourceService> logger) : Distribution.Protocol.Migration.MigrationBase
 {
     public const int ChunkSize = 256 * 1024;
@@ -35,6 +37,7 @@ public sealed partial class MigrationSourceService(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var (user, path) = await FindAsync(request.Address, context.CancellationToken);
+        await DemandRightAsync(request, CallerOf(context), holding: false, context.CancellationToken);
         var files = MaildirFiles.List(path);
         return new MailboxSummary
         {
@@ -132,6 +135,7 @@ public sealed partial class MigrationSourceService(
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{request.Address} is not hosted on {node.Name} any more (its home is {user.HomeServer})."));
         }
 
+        var admin = await DemandRightAsync(request, caller, holding: true, context.CancellationToken);
         try
         {
             await holds.HoldAsync(Normalize(request.Address), request.JobId, caller, context.CancellationToken);
@@ -142,7 +146,28 @@ public sealed partial class MigrationSourceService(
         }
 
         LogHeld(logger, request.Address, caller, request.JobId);
+        await audit.RecordAsync(admin.Id, $"via {caller}", "migration.hold", $"{Normalize(request.Address)} -> {caller}", AuditLog.Success, context.CancellationToken);
         return new HoldReply();
+    }
+
+    /// <summary>
+    /// The administrator who started the job must have the right to migrate the user as this
+    /// node sees them (manual, chapter 9): the target alone cannot move a mailbox away from here.
+    /// </summary>
+    private async Task<AdminPrincipal> DemandRightAsync(MailboxRef request, string caller, bool holding, CancellationToken cancellationToken)
+    {
+        var address = Normalize(request.Address);
+        var domain = MailAddresses.TryParse(address, out var parsed) ? parsed.Domain : string.Empty;
+        var admin = await administrators.ResolveAsync(caller, request.Admin, cancellationToken);
+        if (admin is not null && AccessPolicy.Allows(admin, Permission.ManageUsers, domain))
+        {
+            return admin;
+        }
+
+        var who = request.Admin.Length == 0 ? "an unnamed administrator" : request.Admin[..Math.Min(request.Admin.Length, 200)];
+        await audit.RecordAsync(who, $"via {caller}", holding ? "migration.hold" : "migration.inspect", address, "forbidden", cancellationToken);
+        throw new RpcException(new Status(StatusCode.PermissionDenied,
+            $"{who}, who started this migration on {caller}, may not migrate {address} as {node.Name} knows their rights."));
     }
 
     public override async Task<ReleaseReply> Release(ReleaseRequest request, ServerCallContext context)

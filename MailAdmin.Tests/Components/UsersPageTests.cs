@@ -110,7 +110,7 @@ public sealed class UsersPageTests : IAsyncLifetime
 
         await _dialogs.WaitForAssertionAsync(() => Assert.Contains(PasswordRules.Check("short")!, _dialogs.Markup, StringComparison.Ordinal), Patience);
         Assert.NotEmpty(_dialogs.FindAll("[data-testid=edit-user-save]"));
-        var updates = await _core.Get<AuditLog>().QueryAsync(Actor.System.Principal, new AuditQuery(Action: "user.update-local"), CancellationToken.None);
+        var updates = await _core.Get<AuditLog>().QueryAsync(Actor.System.Principal, new AuditQuery(Action: UserService.UpdateAction), CancellationToken.None);
         Assert.Equal(0, updates.Total);
     }
 

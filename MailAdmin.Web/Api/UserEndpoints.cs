@@ -45,9 +45,10 @@ internal static class UserEndpoints
             .WithSummary("One user with all addresses, groups and directory attributes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         users.MapPut("/{address}", async (string address, UpdateUserRequest request, HttpContext context, UserService service) =>
-                ToResponse(await service.UpdateLocalAsync(ClientAddress.ActorOf(context), address, request.Name, request.Password, request.Enabled, context.RequestAborted)))
+                ToResponse(await service.UpdateAsync(ClientAddress.ActorOf(context), address, request.Name, request.Password, request.Enabled, forwardToHome: true, context.RequestAborted)))
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
-            .WithSummary("Change a local user's name, password or enabled state; omitted fields stay as they are.")
+            .WithSummary("Change a user; omitted fields stay as they are. A local user's name, password and enabled state; a directory user's enabled state only (false disables sign-in whatever the directory says; mail is still delivered). A user of another server is changed by its home server, which checks your rights again.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         users.MapDelete("/{address}", async (string address, HttpContext context, UserService service) =>

@@ -73,6 +73,7 @@ public static class PeerHostingExtensions
         });
         app.MapGrpcService<JoinService>();
         app.MapGrpcService<PeerService>();
+        app.MapGrpcService<AdministrationService>();
         app.MapGrpcService<MailAdmin.Core.MailboxMigration.MigrationSourceService>();
         return app;
     }

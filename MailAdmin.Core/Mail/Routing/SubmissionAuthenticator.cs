@@ -107,7 +107,7 @@ public sealed class SubmissionAuthenticator(
             }
         }
 
-        if (!user.Enabled)
+        if (!user.Enabled || user.DisabledByAdministrator)
         {
             return SmtpAuthResult.Refused(new SmtpReply(535, "5.7.8", "Your account is disabled; ask your administrator."));
         }

@@ -186,6 +186,9 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.Property<string>("DirectoryId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("DisabledByAdministrator")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DomainId")
                         .HasColumnType("INTEGER");
 
