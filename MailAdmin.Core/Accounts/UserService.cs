@@ -35,7 +35,8 @@ public sealed record UserInfo(
     bool Enabled,
     bool MissingFromDirectory,
     IReadOnlyList<string> Aliases,
-    IReadOnlyList<string> Groups);
+    IReadOnlyList<string> Groups,
+    bool DisabledByAdministrator = false);
 
 /// <summary>A user with everything the detail drawer shows.</summary>
 public sealed record UserDetail(UserInfo User, string? DirectoryDn, string? Login, IReadOnlyDictionary<string, string> Attributes);
@@ -329,5 +330,6 @@ public sealed class UserService(
             user.Enabled && !user.DisabledByAdministrator,
             user.MissingFromDirectory,
             [.. user.Aliases.Select(a => $"{a.LocalPart}@{user.Domain.Name}").Order(StringComparer.Ordinal)],
-            [.. user.Groups.Select(g => g.Group.Name).Order(StringComparer.Ordinal)]);
+            [.. user.Groups.Select(g => g.Group.Name).Order(StringComparer.Ordinal)],
+            user.DisabledByAdministrator);
 }

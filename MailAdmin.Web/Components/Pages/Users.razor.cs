@@ -266,6 +266,8 @@ public sealed partial class Users : IDisposable
         }
     }
 
+    private bool _savingSignIn;
+
     private bool CanManage(UserInfo user) =>
         _admin is not null && AccessPolicy.Allows(_admin, Permission.ManageUsers, MailAddresses.Parse(user.Address).Domain);
 
@@ -296,6 +298,33 @@ public sealed partial class Users : IDisposable
             Snackbar.Add($"{added.DisplayAddress} was added. Local users stay on this server.", Severity.Success);
             await ReloadAsync();
         }
+    }
+
+    private async Task SetSignInAsync(bool allowed)
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        var user = _detail.User;
+        _savingSignIn = true;
+        try
+        {
+            var updated = await Service.UpdateAsync(await GetActorAsync(), user.Address, name: null, password: null, enabled: allowed, forwardToHome: true, CancellationToken.None);
+            Snackbar.Add(allowed ? $"{updated.DisplayAddress} may sign in again." : $"{updated.DisplayAddress} can no longer sign in; mail to them is still delivered.", Severity.Success);
+            _detail = await Service.GetAsync(await GetAdminAsync(), updated.Address, CancellationToken.None);
+        }
+        catch (MailAdminException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+        finally
+        {
+            _savingSignIn = false;
+        }
+
+        await ReloadAsync();
     }
 
     private async Task DeleteAsync()
