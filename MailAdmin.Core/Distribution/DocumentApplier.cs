@@ -19,6 +19,7 @@ public sealed partial class DocumentApplier(
     IDbContextFactory<NodeDbContext> databases,
     NodeOptions node,
     ClusterStore store,
+    Licensing.LicenceService licence,
     TimeProvider clock,
     ILogger<DocumentApplier> logger) : IDisposable
 {
@@ -38,6 +39,9 @@ public sealed partial class DocumentApplier(
         {
             _gate.Release();
         }
+
+        // A peer's document may move a mailbox away from here (the end of a migration) or change its state.
+        licence.Invalidate();
 
         await store.RefreshAsync(cancellationToken);
     }

@@ -259,6 +259,8 @@ public sealed partial class MigrationRunner
                 await transaction.CommitAsync(CancellationToken.None);
             }
 
+            // The mailbox now takes a seat here; a count kept from before would let it sign in beyond the licence.
+            runner.Licence.Invalidate();
             Publish(force: true);
             await runner.Holds.ReleaseAsync(job.Address, job.Id, CancellationToken.None);
             await ReleaseSourceAsync();

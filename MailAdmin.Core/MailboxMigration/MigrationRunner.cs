@@ -30,6 +30,7 @@ public sealed partial class MigrationRunner(
     MigrationReports reports,
     AuditLog audit,
     FolderRemovals removals,
+    Licensing.LicenceService licence,
     TimeProvider clock,
     ILogger<MigrationRunner> logger) : BackgroundService
 {
@@ -48,6 +49,7 @@ public sealed partial class MigrationRunner(
     private Replication Replication => replication;
     private MigrationReports Reports => reports;
     private AuditLog Audit => audit;
+    private Licensing.LicenceService Licence => licence;
     private TimeProvider Clock => clock;
     private ILogger Logger => logger;
 

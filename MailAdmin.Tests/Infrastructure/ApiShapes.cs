@@ -40,3 +40,13 @@ public sealed record ConnectResultDto(string Role);
 public sealed record ConflictDto(string Type, string Name, string Domain, string HomeServer);
 
 public sealed record HomeServerDto(string Address, string HomeServer, long Epoch);
+
+public sealed record LicenceDto(int? Seats, int Used, int? Free, string State, string Source, string? Licensee);
+
+public sealed record NodeDto(string Name, string Host, string Role, string Version, LicenceDto Licence);
+
+public sealed record LicenceDetailDto(int? Seats, int Used, int? Free, string State, string Source, string? Licensee, List<string> Beyond)
+{
+    /// <summary>The part <c>GET /api/v1/node</c> shows too.</summary>
+    public LicenceDto Summary => new(Seats, Used, Free, State, Source, Licensee);
+}

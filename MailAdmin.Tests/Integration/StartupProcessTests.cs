@@ -76,7 +76,7 @@ public sealed class StartupProcessTests : IDisposable
         }
     }
 
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunNodeAsync(string[] args, params (string Name, string Value)[] environment)
+    internal static async Task<(int ExitCode, string StdOut, string StdErr)> RunNodeAsync(string[] args, params (string Name, string Value)[] environment)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "MailAdmin.Web.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
