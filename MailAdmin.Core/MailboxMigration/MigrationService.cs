@@ -113,7 +113,9 @@ public sealed class MigrationService(
             foreach (var job in jobs.Skip(free))
             {
                 refusals.Add(new MigrationRefusal(job.Address, "licence-full",
-                    $"{job.Address} cannot move here: this server is licensed for {seats} mailboxes and {(free == 0 ? "every seat is taken" : $"only {free} {(free == 1 ? "seat is" : "seats are")} free")}. Add seats to this server's licence, or migrate fewer users."));
+                    $"{job.Address} cannot move here: this server is licensed for {Mailboxes(seats)} and "
+                    + (free == 0 ? "every seat is taken." : $"{(free == 1 ? "1 seat is" : $"{free} seats are")} free for the {jobs.Count} users asked.")
+                    + " Add seats to this server's licence, or migrate fewer users."));
             }
         }
 
@@ -206,6 +208,8 @@ public sealed class MigrationService(
 
         Changed?.Invoke(this, info);
     }
+
+    private static string Mailboxes(int count) => count == 1 ? "1 mailbox" : $"{count} mailboxes";
 
     internal void RaiseFinished(MigrationInfo info) => Finished?.Invoke(this, info);
 

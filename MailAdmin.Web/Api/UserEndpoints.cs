@@ -7,7 +7,7 @@ namespace MailAdmin.Web.Api;
 
 public sealed record UserResponse(
     string Address, string DisplayAddress, string Name, string Source, string HomeServer, bool Enabled, bool MissingFromDirectory,
-    IReadOnlyList<string> Aliases, IReadOnlyList<string> Groups, UserMigrationResponse? Migration);
+    IReadOnlyList<string> Aliases, IReadOnlyList<string> Groups, UserMigrationResponse? Migration, bool DisabledByAdministrator);
 
 public sealed record UserPageResponse(IReadOnlyList<UserResponse> Items, int Total);
 
@@ -82,5 +82,5 @@ internal static class UserEndpoints
 
     private static UserResponse ToResponse(UserInfo u, MigrationInfo? migration) =>
         new(u.Address, u.DisplayAddress, u.Name, u.Source.ToString().ToLowerInvariant(), u.HomeServer, u.Enabled, u.MissingFromDirectory, u.Aliases, u.Groups,
-            migration is null ? null : new UserMigrationResponse(migration.Id, migration.State, Math.Round(migration.Progress, 4)));
+            migration is null ? null : new UserMigrationResponse(migration.Id, migration.State, Math.Round(migration.Progress, 4)), u.DisabledByAdministrator);
 }

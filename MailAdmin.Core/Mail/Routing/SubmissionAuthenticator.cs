@@ -122,7 +122,7 @@ public sealed class SubmissionAuthenticator(
         {
             var seats = licence.Licence.Seats ?? 0;
             return SmtpAuthResult.Refused(new SmtpReply(535, "5.7.0",
-                $"This server is licensed for {seats} mailboxes and yours is beyond them, so you cannot sign in; mail to you is still delivered. Ask your administrator to add seats."));
+                $"This server is licensed for {(seats == 1 ? "1 mailbox" : $"{seats} mailboxes")} and yours is beyond {(seats == 1 ? "it" : "them")}, so you cannot sign in; mail to you is still delivered. Ask your administrator to add seats."));
         }
 
         var addresses = user.Aliases.Where(a => a.DomainId == user.DomainId).Select(a => $"{a.LocalPart}@{domainName}").Prepend($"{user.LocalPart}@{domainName}");
