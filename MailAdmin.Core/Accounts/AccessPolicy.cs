@@ -8,7 +8,8 @@ namespace MailAdmin.Core.Accounts;
 /// <item><c>server-rw</c> may do everything;</item>
 /// <item><c>server-ro</c> may see everything and change only their own password;</item>
 /// <item><c>domain-admin</c> may see and manage the users of their own domain,
-/// on every server of the distributed domain, and nothing server-wide.</item>
+/// on every server of the distributed domain, and see the mail queue's messages for
+/// their domain; nothing server-wide.</item>
 /// </list>
 /// Domain-scoped permissions asked without a domain answer whether the
 /// principal may act on some domain; the service then limits what it shows
@@ -22,9 +23,11 @@ public static class AccessPolicy
         Permission.ViewAdministrators, Permission.ViewDomains, Permission.ViewUsers, Permission.ViewQueue,
     ];
 
+    // What a domain administrator holds, for their own domain only. Server roles do not read
+    // this set: adding to it never changes what server-ro or server-rw may do.
     private static readonly HashSet<Permission> DomainScoped =
     [
-        Permission.ViewDomains, Permission.ViewUsers, Permission.ManageUsers,
+        Permission.ViewDomains, Permission.ViewUsers, Permission.ManageUsers, Permission.ViewQueue,
     ];
 
     public static bool Allows(AdminPrincipal principal, Permission permission, string? domain = null)

@@ -40,8 +40,12 @@ public enum Permission
     /// <summary>Connect this server to a distributed domain or disconnect it.</summary>
     ManageCluster,
 
-    /// <summary>See and act on the mail queue.</summary>
+    /// <summary>
+    /// See the mail queue (domain-scoped): a domain administrator sees only the messages
+    /// with a recipient in their domain, and of those only their domain's recipients.
+    /// </summary>
     ViewQueue,
 
+    /// <summary>Retry, hold, release and delete queued messages (server-wide only).</summary>
     ManageQueue,
 }

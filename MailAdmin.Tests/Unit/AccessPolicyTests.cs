@@ -64,9 +64,9 @@ public sealed class AccessPolicyTests
 
     [Theory]
     [MemberData(nameof(AllPermissionsWithDomains))]
-    public void Allows_DomainAdmin_AllowsOwnDomainUsersOnly(Permission permission, string? domain)
+    public void Allows_DomainAdmin_AllowsOwnDomainUsersAndQueueOnly(Permission permission, string? domain)
     {
-        var domainScoped = permission is Permission.ViewDomains or Permission.ViewUsers or Permission.ManageUsers;
+        var domainScoped = permission is Permission.ViewDomains or Permission.ViewUsers or Permission.ManageUsers or Permission.ViewQueue;
         var ownOrUnnamed = domain is null || string.Equals(domain, OwnDomain, StringComparison.OrdinalIgnoreCase);
         var expected = permission is Permission.ViewNode or Permission.ChangeOwnPassword
             || (domainScoped && ownOrUnnamed);
@@ -78,6 +78,7 @@ public sealed class AccessPolicyTests
     [InlineData(Permission.ViewDomains)]
     [InlineData(Permission.ViewUsers)]
     [InlineData(Permission.ManageUsers)]
+    [InlineData(Permission.ViewQueue)]
     public void Allows_DomainAdminOtherDomain_ReturnsFalse(Permission permission)
     {
         Assert.False(AccessPolicy.Allows(DomainAdmin, permission, OtherDomain));
@@ -95,6 +96,22 @@ public sealed class AccessPolicyTests
     {
         Assert.False(AccessPolicy.Allows(DomainAdmin, permission));
         Assert.False(AccessPolicy.Allows(DomainAdmin, permission, OwnDomain));
+    }
+
+    [Fact]
+    public void Allows_ViewQueue_DomainAdminForOwnDomain_ButManageQueueOnlyForReadWrite()
+    {
+        // The mail queue page and GET /api/v1/queue ask without a domain; the queue service then
+        // narrows what a domain administrator sees to their domain's recipients.
+        Assert.True(AccessPolicy.Allows(DomainAdmin, Permission.ViewQueue));
+        Assert.True(AccessPolicy.Allows(DomainAdmin, Permission.ViewQueue, OwnDomain));
+        Assert.False(AccessPolicy.Allows(DomainAdmin, Permission.ViewQueue, OtherDomain));
+        Assert.True(AccessPolicy.Allows(ReadOnly, Permission.ViewQueue, OtherDomain));
+        Assert.True(AccessPolicy.Allows(ReadWrite, Permission.ViewQueue, OtherDomain));
+
+        Assert.False(AccessPolicy.Allows(DomainAdmin, Permission.ManageQueue, OwnDomain));
+        Assert.False(AccessPolicy.Allows(ReadOnly, Permission.ManageQueue));
+        Assert.True(AccessPolicy.Allows(ReadWrite, Permission.ManageQueue));
     }
 
     [Fact]

@@ -50,16 +50,8 @@ public static class ConsoleSecurityExtensions
             options.SuppressXFrameOptionsHeader = true;
         });
 
-        services.AddAuthorization(options =>
-        {
-            foreach (var permission in Enum.GetValues<Permission>())
-            {
-                options.AddPolicy(Policies.For(permission), policy => policy
-                    .RequireAuthenticatedUser()
-                    .AddRequirements(new PermissionRequirement(permission)));
-            }
-        });
-        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddAuthorization();
+        services.AddPermissionPolicies();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAdminStateProvider>();
         return services;

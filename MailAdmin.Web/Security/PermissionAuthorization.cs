@@ -1,5 +1,6 @@
 using MailAdmin.Core.Accounts;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MailAdmin.Web.Security;
 
@@ -26,4 +27,26 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
 public static class Policies
 {
     public static string For(Permission permission) => permission.ToString();
+}
+
+public static class PermissionPolicies
+{
+    /// <summary>
+    /// One authorization policy per <see cref="Permission"/>, decided by <see cref="AccessPolicy"/>:
+    /// what the API's endpoints, the console's pages and its menu ask.
+    /// </summary>
+    public static IServiceCollection AddPermissionPolicies(this IServiceCollection services)
+    {
+        services.AddAuthorizationCore(options =>
+        {
+            foreach (var permission in Enum.GetValues<Permission>())
+            {
+                options.AddPolicy(Policies.For(permission), policy => policy
+                    .RequireAuthenticatedUser()
+                    .AddRequirements(new PermissionRequirement(permission)));
+            }
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, PermissionHandler>());
+        return services;
+    }
 }

@@ -1,4 +1,5 @@
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 
 namespace MailAdmin.Core.Mail.Queue;
@@ -7,13 +8,28 @@ namespace MailAdmin.Core.Mail.Queue;
 /// The mail queue as administrators see it (the <i>Mail queue</i> page and
 /// <c>/api/v1/queue</c>): list, <i>Retry now</i>, <i>Hold</i>, <i>Release</i> and
 /// <i>Delete</i>, each checked against the caller's role and audited.
+/// A domain administrator sees the mail for their domain only: the messages with at
+/// least one recipient there, each with its sender but only that domain's recipients,
+/// so that neither the addresses nor the delivery errors of other domains show.
 /// </summary>
 public sealed class QueueService(MailQueue queue, AuditLog audit)
 {
     public IReadOnlyList<QueuedMessage> List(AdminPrincipal reader, int limit = 1000)
     {
         AccessPolicy.Demand(reader, Permission.ViewQueue);
-        return queue.List(Math.Clamp(limit, 1, 10_000));
+        var messages = queue.List(Math.Clamp(limit, 1, 10_000));
+        if (AccessPolicy.DomainScope(reader) is not { } scope)
+        {
+            return messages;
+        }
+
+        var domains = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        return
+        [
+            .. messages
+                .Select(m => m with { Recipients = [.. m.Recipients.Where(r => IsIn(r.Address, scope, domains))] })
+                .Where(m => m.Recipients.Count > 0),
+        ];
     }
 
     public Task RetryAsync(Actor actor, string id, CancellationToken cancellationToken) =>
@@ -40,4 +56,7 @@ public sealed class QueueService(MailQueue queue, AuditLog audit)
             }
         }, cancellationToken);
     }
+
+    private static bool IsIn(string address, string domain, Dictionary<string, string?> domains) =>
+        MailAddresses.TryParse(address, domains, out var parsed) && string.Equals(parsed.Domain, domain, StringComparison.OrdinalIgnoreCase);
 }

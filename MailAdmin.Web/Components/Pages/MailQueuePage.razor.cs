@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 using MailAdmin.Core.Mail.Queue;
 using Microsoft.AspNetCore.Components;
@@ -13,6 +14,7 @@ public sealed partial class MailQueuePage
 
     private IReadOnlyList<QueuedMessage>? _messages;
     private bool _canManage;
+    private string? _scope;
     private ITimer? _timer;
 
     private enum QueueAction
@@ -41,6 +43,7 @@ public sealed partial class MailQueuePage
     {
         var admin = await GetAdminAsync();
         _canManage = AccessPolicy.Allows(admin, Permission.ManageQueue);
+        _scope = AccessPolicy.DomainScope(admin) is { } domain ? DomainNames.ToUnicode(domain) : null;
         await LoadAsync();
         _timer = Clock.CreateTimer(_ => _ = InvokeAsync(RefreshAsync), null, RefreshInterval, RefreshInterval);
     }
