@@ -71,6 +71,19 @@ public sealed class LicencePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_NineUsersOfTenSeats_WarnsBeforeTheLicenceIsFull()
+    {
+        await StartAsync(seats: 10, users: 9);
+
+        var page = RenderPage();
+
+        var alert = page.Find("[data-testid=licence-alert]");
+        Assert.Contains("nearly full", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("mud-alert-text-warning", alert.ClassName, StringComparison.Ordinal);
+        Assert.Contains("mud-progress-linear-color-warning", page.Find("[data-testid=licence-progress]").ClassName, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Render_TwoUsersOfTwoSeats_SaysTheLicenceIsFullAndMigrateHereIsRefused()
     {
         await StartAsync(seats: 2, users: 2);
