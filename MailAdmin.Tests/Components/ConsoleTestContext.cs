@@ -9,7 +9,8 @@ namespace MailAdmin.Tests.Components;
 /// <summary>
 /// A bUnit context set up as the console runs pages: MudBlazor services,
 /// loose JS interop, and a signed-in administrator whose claims are the ones
-/// the authentication cookie carries (<see cref="AdminClaims"/>).
+/// the authentication cookie carries (<see cref="AdminClaims"/>) and whose policies are the
+/// permissions Core grants the role, as the console's <c>PermissionHandler</c> decides them.
 /// </summary>
 internal static class ConsoleTestContext
 {
@@ -34,5 +35,8 @@ internal static class ConsoleTestContext
         }
 
         authorization.SetClaims([.. claims]);
+
+        var principal = new AdminPrincipal(AdminPrincipal.LocalId(name), name, role, domain);
+        authorization.SetPolicies([.. Enum.GetValues<Permission>().Where(p => AccessPolicy.Allows(principal, p)).Select(Policies.For)]);
     }
 }

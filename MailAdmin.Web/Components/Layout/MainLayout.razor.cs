@@ -11,9 +11,9 @@ using MudBlazor;
 namespace MailAdmin.Web.Components.Layout;
 
 /// <summary>
-/// The console's shell: app bar with the node's name and role, the menu, a theme that follows the
-/// browser, and the report of each finished mailbox migration (manual §10.2), on whatever page the
-/// administrator is.
+/// The console's shell: app bar with the node's name, role and licence use, the menu, a theme that
+/// follows the browser, and the report of each finished mailbox migration (manual §10.2), on whatever
+/// page the administrator is.
 /// </summary>
 public sealed partial class MainLayout : IDisposable
 {
@@ -31,6 +31,9 @@ public sealed partial class MainLayout : IDisposable
 
     [Inject]
     private MigrationService Migrations { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
