@@ -26,6 +26,7 @@ public sealed class NavMenuTests
         new("Mail queue",        true,      true,      true),
         new("Audit log",         true,      true,      false),
         new("Administrators",    true,      true,      false),
+        new("Licence",           true,      true,      false),
         new("Change password",   true,      true,      true),
     ];
 
