@@ -25,7 +25,7 @@ public sealed class AddressBookTests(BrowserFixture browser) : IAsyncLifetime
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Aliases and lists" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Aliases and lists", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("aliases-empty")).ToContainTextAsync("No aliases in company.com");
 
         await page.GetByTestId("add-alias").ClickAsync();
@@ -57,7 +57,7 @@ public sealed class AddressBookTests(BrowserFixture browser) : IAsyncLifetime
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true }).ClickAsync();
         await page.GetByTestId("users-grid").GetByText("ann@company.com", new() { Exact = true }).ClickAsync();
 
         await page.GetByTestId("edit-user").ClickAsync();

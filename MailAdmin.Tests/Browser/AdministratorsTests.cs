@@ -18,7 +18,7 @@ public sealed class AdministratorsTests(BrowserFixture browser) : IAsyncLifetime
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Administrators" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Administrators", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Administrators" })).ToBeVisibleAsync();
 
         await page.GetByTestId("add-local-admin").ClickAsync();
@@ -36,7 +36,7 @@ public sealed class AdministratorsTests(BrowserFixture browser) : IAsyncLifetime
         await ConsoleSteps.SignInAsync(helpdesk, _node, "helpdesk", "Helpdesk-Pass-1");
         await ConsoleSteps.WaitForConsoleAsync(helpdesk);
         Assert.Equal("Whole server read-only", await helpdesk.GetByTestId("signed-in-role").InnerTextAsync());
-        await helpdesk.GetByRole(AriaRole.Link, new() { Name = "Administrators" }).ClickAsync();
+        await helpdesk.GetByRole(AriaRole.Link, new() { Name = "Administrators", Exact = true }).ClickAsync();
         await Assertions.Expect(helpdesk.GetByTestId("admins-table").GetByText("local:helpdesk")).ToBeVisibleAsync();
         await Assertions.Expect(helpdesk.GetByTestId("add-local-admin")).ToHaveCountAsync(0);
     }

@@ -18,7 +18,7 @@ public sealed class ChangePasswordTests(BrowserFixture browser) : IAsyncLifetime
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Change password" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Change password", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Change password" })).ToBeVisibleAsync();
 
         await page.GetByLabel("Current password").FillAsync("not-my-password");

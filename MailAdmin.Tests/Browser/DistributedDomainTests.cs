@@ -48,7 +48,7 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
     public async Task Wizard_JoinsTheMaster_ServersAndUsersAppear_ThenDisconnect_LeavesBothStandalone()
     {
         var page = await SignInToNyAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "Domains" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Domains", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("domains-empty")).ToBeVisibleAsync();
 
         await page.GetByTestId("add-menu").ClickAsync();
@@ -96,7 +96,7 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
 
         // Replication brings hq's users within a second or two; like an administrator, open the list once they are there.
         await EventuallyAsync(async () => (await HomesAsync(_nyAdmin)).Count == CompanyDirectory.PeopleCount, "ny knows every user of hq");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true }).ClickAsync();
         var users = page.GetByTestId("users-grid");
         await Assertions.Expect(users.Locator("tbody tr")).ToHaveCountAsync(CompanyDirectory.PeopleCount);
         await Assertions.Expect(users.Locator("thead")).ToContainTextAsync("Home server");
@@ -105,7 +105,7 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
         await page.GetByTestId("users-this-server").ClickAsync();
         await Assertions.Expect(page.GetByTestId("users-empty")).ToBeVisibleAsync();
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Domains" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Domains", Exact = true }).ClickAsync();
         await page.GetByTestId("distributed-domains").ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByTestId("disconnect-from-master").ClickAsync();
         var confirm = page.GetByRole(AriaRole.Dialog).Filter(new() { HasText = "Disconnect this server from hq?" });
@@ -128,7 +128,7 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
     public async Task Wizard_ThisServersOwnAddress_IsRefusedOnTheMasterPage()
     {
         var page = await SignInToNyAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "Domains" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Domains", Exact = true }).ClickAsync();
         await page.GetByTestId("add-menu").ClickAsync();
         await page.GetByTestId("add-distributed-domain").ClickAsync();
         var wizard = page.GetByRole(AriaRole.Dialog);

@@ -27,7 +27,7 @@ public sealed class DomainsAndUsersTests(BrowserFixture browser) : IAsyncLifetim
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Domains" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Domains", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("domains-empty")).ToContainTextAsync("No domains yet");
 
         await page.GetByTestId("add-menu").ClickAsync();
@@ -53,7 +53,7 @@ public sealed class DomainsAndUsersTests(BrowserFixture browser) : IAsyncLifetim
         await page.GetByRole(AriaRole.Button, new() { Name = "Sync company.com now" }).ClickAsync();
         await Assertions.Expect(page.GetByText($"company.com: added {CompanyDirectory.PeopleCount}")).ToBeVisibleAsync();
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true }).ClickAsync();
 
         // Like a person, search once the list is there: typing into a grid still on its first load races that load.
         await Assertions.Expect(page.GetByTestId("users-grid").Locator("tbody tr")).ToHaveCountAsync(CompanyDirectory.PeopleCount);

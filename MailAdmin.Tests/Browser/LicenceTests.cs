@@ -38,7 +38,7 @@ public sealed class LicenceTests(BrowserFixture browser) : IAsyncLifetime
 
         // Added elsewhere (here, over the API): the app bar counts again on the next page.
         await AddUsersAsync("carol");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
         await Assertions.Expect(indicator).ToHaveTextAsync("3 / 2");
         await Assertions.Expect(indicator).ToHaveAttributeAsync("data-state", "over");
         await Assertions.Expect(page.GetByTestId("info-licence")).ToHaveTextAsync("3 of 2 users (1 user cannot sign in)");

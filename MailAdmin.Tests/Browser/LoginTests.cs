@@ -24,7 +24,7 @@ public sealed class LoginTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal("hq", await page.Locator("[data-testid=node-name]").InnerTextAsync());
         Assert.Equal("Standalone", (await page.Locator("[data-testid=node-role]").InnerTextAsync()).Trim());
         Assert.Equal("admin", await page.Locator("[data-testid=signed-in-as]").InnerTextAsync());
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Audit log" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Audit log", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard" })).ToBeVisibleAsync();
     }
 

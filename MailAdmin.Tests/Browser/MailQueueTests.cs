@@ -33,7 +33,7 @@ public sealed class MailQueueTests(BrowserFixture browser) : IAsyncLifetime
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _node);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Mail queue" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Mail queue", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("queue-empty")).ToBeVisibleAsync();
 
         var id = await _node.EnqueueAsync("ann@company.com", ["partner@example.org"]);

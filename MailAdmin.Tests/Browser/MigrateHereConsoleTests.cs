@@ -52,7 +52,7 @@ public sealed class MigrateHereConsoleTests(BrowserFixture browser) : IAsyncLife
         var page = await browser.NewPageAsync();
         await ConsoleSteps.SignInAsync(page, _hq);
         await ConsoleSteps.WaitForConsoleAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true }).ClickAsync();
         var bob = page.GetByTestId("users-grid").Locator("tbody tr").Filter(new() { HasText = Bob });
         var home = bob.Locator("td[data-label='Home server']");
         await Assertions.Expect(home).ToHaveTextAsync("ny");

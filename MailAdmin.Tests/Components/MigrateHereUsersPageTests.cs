@@ -93,6 +93,37 @@ public sealed class MigrateHereUsersPageTests : IAsyncLifetime
         Assert.Empty(page.FindAll("[data-testid=users-grid] tbody input[type=checkbox]"));
     }
 
+    [Theory]
+    [InlineData("2", new[] { Bob }, "licence is full")]
+    [InlineData("3", new[] { Bob, Dan }, "1 free seat for the 2 users selected")]
+    [InlineData("3", new[] { Bob }, null)]
+    public async Task MigrateHere_MoreUsersThanTheLicenceHasFreeSeats_IsDisabled_AndSaysWhy(string seats, string[] users, string? why)
+    {
+        // hq holds two mailboxes (Ann, local, and Erin): manual chapter 3, no migration into a full server.
+        await using var context = ConsoleTestContext.Create();
+        await using var core = ConsoleCore.Add(context, "hq", new KeyValuePair<string, string?>("Licence:Seats", seats));
+        context.SignIn("admin", AdminRole.ServerReadWrite);
+        await SeedAsync(core);
+        context.Render<MudPopoverProvider>();
+        var page = context.Render<Users>();
+        await page.WaitForAssertionAsync(() => Assert.Equal(4, page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row").Count), Patience);
+
+        foreach (var user in users)
+        {
+            await SelectAsync(page, user);
+        }
+
+        if (why is null)
+        {
+            await page.WaitForAssertionAsync(() => Assert.False(MigrateHere(page).HasAttribute("disabled")), Patience);
+        }
+        else
+        {
+            await page.WaitForAssertionAsync(() => Assert.True(MigrateHere(page).HasAttribute("disabled")), Patience);
+            Assert.Contains(why, await WhyNotTextAsync(core, users), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task MovingUser_HomeServerColumn_ShowsPhaseAndProgress_AndFollowsEachChange()
     {
@@ -255,6 +286,14 @@ public sealed class MigrateHereUsersPageTests : IAsyncLifetime
         var row = Row(page, address);
         var selected = row.QuerySelector(".mud-checkbox-true") is not null;
         await row.QuerySelector("input[type=checkbox]")!.ChangeAsync(new() { Value = !selected });
+    }
+
+    /// <summary>What the Migrate Here tooltip says for these users on this node, from the rules the page uses.</summary>
+    private static async Task<string> WhyNotTextAsync(ConsoleCore core, string[] users)
+    {
+        var infos = users.Select(u => new UserInfo(u, u, u, UserSource.Directory, "ny", true, false, [], [])).ToList();
+        var free = await core.Get<MailAdmin.Core.Licensing.LicenceService>().FreeForMigrationAsync(CancellationToken.None);
+        return MigrationChoices.WhyNotMigrate(new AdminPrincipal("local:admin", "admin", AdminRole.ServerReadWrite, null), "hq", infos, _ => null, free) ?? string.Empty;
     }
 
     private static IElement MigrateHere(IRenderedComponent<Users> page) => page.Find("[data-testid=migrate-here]");

@@ -37,7 +37,15 @@ public sealed class MigrationCrashTests : IAsyncLifetime
             await SetDirectoryAsync(nyAdmin, _slapd, placementFilter: "(l=New York)");
             await SyncAsync(nyAdmin);
             await ConnectOkAsync(nyAdmin, _hq.MasterHost);
-            await EventuallyAsync(async () => (await HomesAsync(hqAdmin)).GetValueOrDefault(Bob) == "ny", "hq knows Bob lives on ny");
+            try
+            {
+                // Two processes on two loaded cores: replication's first rounds can take a while.
+                await EventuallyAsync(async () => (await HomesAsync(hqAdmin)).GetValueOrDefault(Bob) == "ny", "hq knows Bob lives on ny", TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}{Environment.NewLine}hq said:{Environment.NewLine}{_hq.RecentOutput()}{Environment.NewLine}ny said:{Environment.NewLine}{_ny.RecentOutput()}", e);
+            }
         }
         catch
         {

@@ -14,7 +14,8 @@ namespace MailAdmin.Web.Components.Pages;
 public static class MigrationChoices
 {
     /// <summary>Null when every user can move to <paramref name="thisServer"/>; otherwise what stops the first that cannot.</summary>
-    public static string? WhyNotMigrate(AdminPrincipal admin, string thisServer, IReadOnlyCollection<UserInfo> users, Func<string, MigrationInfo?> activeFor)
+    /// <param name="freeSeats">Seats of this server's licence free for mailboxes moving here; null when unlimited (manual, chapter 3).</param>
+    public static string? WhyNotMigrate(AdminPrincipal admin, string thisServer, IReadOnlyCollection<UserInfo> users, Func<string, MigrationInfo?> activeFor, int? freeSeats = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(activeFor);
@@ -23,7 +24,15 @@ public static class MigrationChoices
             return "Select the users whose mailboxes should move to this server.";
         }
 
-        return users.Select(u => WhyNotMigrate(admin, thisServer, u, activeFor(u.Address))).FirstOrDefault(reason => reason is not null);
+        var reason = users.Select(u => WhyNotMigrate(admin, thisServer, u, activeFor(u.Address))).FirstOrDefault(reason => reason is not null);
+        if (reason is null && freeSeats is { } free && users.Count > free)
+        {
+            return free == 0
+                ? "This server's licence is full: no mailbox can move here. Add seats (see the Licence page) first."
+                : $"This server's licence has {(free == 1 ? "1 free seat" : $"{free} free seats")} for the {users.Count} users selected: select fewer users, or add seats first.";
+        }
+
+        return reason;
     }
 
     /// <summary>Null when <paramref name="user"/> can move to <paramref name="thisServer"/>; otherwise why not.</summary>

@@ -1,6 +1,7 @@
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
+using MailAdmin.Core.Licensing;
 using MailAdmin.Core.MailboxMigration;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Web.Components.Common;
@@ -50,13 +51,19 @@ public sealed partial class Users : IDisposable
     private MigrationService Migrations { get; set; } = default!;
 
     [Inject]
+    private LicenceService Licence { get; set; } = default!;
+
+    [Inject]
     private NodeOptions Node { get; set; } = default!;
 
     [Inject]
     private TimeProvider Clock { get; set; } = default!;
 
     /// <summary>Null when <i>Migrate Here</i> can move every selected user; otherwise what stops it.</summary>
-    private string? WhyNotMigrate => _admin is null ? "" : MigrationChoices.WhyNotMigrate(_admin, Node.Name, SelectedRows, Migrations.ActiveFor);
+    private string? WhyNotMigrate => _admin is null ? "" : MigrationChoices.WhyNotMigrate(_admin, Node.Name, SelectedRows, Migrations.ActiveFor, _freeSeats);
+
+    /// <summary>Seats free for mailboxes moving here, as of the last load of the list; null when unlimited.</summary>
+    private int? _freeSeats;
 
     /// <summary>Null when <i>Cancel migration</i> can stop the migration of every selected user; otherwise what stops it.</summary>
     private string? WhyNotCancel => _admin is null ? "" : MigrationChoices.WhyNotCancel(_admin, SelectedRows, Migrations.ActiveFor);
@@ -98,6 +105,7 @@ public sealed partial class Users : IDisposable
         try
         {
             var page = await NewestAsync(load);
+            _freeSeats = await Licence.FreeForMigrationAsync(cancellationToken);
             Show(page.Items);
             return new GridData<UserInfo> { Items = page.Items, TotalItems = page.Total };
         }
