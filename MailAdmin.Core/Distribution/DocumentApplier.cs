@@ -25,15 +25,34 @@ public sealed partial class DocumentApplier(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    // True from the start: the last run may have stopped between storing a document and applying it.
+    private volatile bool _behind = true;
+
     /// <summary>What the master's membership says about this node, when it no longer lists it: it was removed.</summary>
     public bool RemovedByMaster { get; private set; }
+
+    /// <summary>
+    /// A stored document is not yet in this node's tables: its apply was interrupted (a caller's
+    /// deadline, a busy database, a crash) or is still to come. Replication applies again then.
+    /// </summary>
+    public bool IsBehind => _behind;
+
+    /// <summary>Notes that documents were stored and wait to be applied.</summary>
+    public void MarkBehind() => _behind = true;
 
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            // Cleared before reading the documents, so a document stored during this apply marks it again.
+            _behind = false;
             await ApplyCoreAsync(cancellationToken);
+        }
+        catch
+        {
+            _behind = true;
+            throw;
         }
         finally
         {

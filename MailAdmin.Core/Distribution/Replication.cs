@@ -32,6 +32,7 @@ public sealed partial class Replication(
     MembershipService membership,
     IPeerChannels channels,
     LocalEndpoints endpoints,
+    IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<Replication> logger) : BackgroundService
 {
@@ -56,12 +57,17 @@ public sealed partial class Replication(
     public void Nudge() => _wake.Release();
 
     /// <summary>Stores documents a peer sent (newer versions only), applies them and notes the peer is up.</summary>
+    /// <remarks>
+    /// Once stored, a document is applied even if the caller stops waiting (a peer's deadline on a
+    /// loaded machine): the stored version is what this node will claim to have, so leaving it
+    /// unapplied would hide it until the peer's next change.
+    /// </remarks>
     public async Task<bool> ReceiveAsync(string from, IEnumerable<NodeDocument> documents, CancellationToken cancellationToken)
     {
         var stored = await StoreAsync(documents, cancellationToken);
         if (stored)
         {
-            await applier.ApplyAsync(cancellationToken);
+            await applier.ApplyAsync(lifetime.ApplicationStopping);
         }
 
         MarkReachable(from);
@@ -96,6 +102,11 @@ public sealed partial class Replication(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (stored)
+        {
+            applier.MarkBehind();
+        }
+
         return stored;
     }
 
@@ -145,6 +156,11 @@ public sealed partial class Replication(
 
             try
             {
+                if (applier.IsBehind)
+                {
+                    await applier.ApplyAsync(stoppingToken);
+                }
+
                 await using (var command = watch.CreateCommand())
                 {
                     command.CommandText = "PRAGMA data_version";

@@ -289,6 +289,33 @@ public sealed class DistributedDomainTests : IAsyncLifetime
             && (await DomainAsync(nyAgain))!.Directory!.UserFilter == "(objectClass=inetOrgPerson)", "ny has caught up with what changed while it was down");
     }
 
+    /// <summary>
+    /// A document stored but not applied (the peer's deadline passed during the apply, the
+    /// database was busy, the node crashed) must still reach this node's tables: the stored
+    /// version is the one this node claims to have, so no peer would send it again.
+    /// </summary>
+    [Fact]
+    public async Task DocumentStoredButNotApplied_IsAppliedByReplicationsNextRound()
+    {
+        var (hq, hqAdmin) = await StartAsync("hq");
+        await SetDirectoryAsync(hqAdmin, _slapd, placementFilter: "(!(l=New York))");
+        await SyncAsync(hqAdmin);
+        var (ny, nyAdmin) = await StartAsync("ny");
+        await SetDirectoryAsync(nyAdmin, _slapd, placementFilter: "(l=New York)");
+        await SyncAsync(nyAdmin);
+        await ConnectOkAsync(nyAdmin, hq);
+        const string bob = "bob.smith@company.com";
+        await EventuallyAsync(async () => (await HomesAsync(hqAdmin)).GetValueOrDefault(bob) == "ny", "hq knows Bob lives on ny");
+
+        var replication = hq.Services.GetRequiredService<Core.Distribution.Replication>();
+        var nyDocument = (await replication.DocumentsAsync(["ny"], CancellationToken.None)).Single().Clone();
+        nyDocument.Version++;
+        nyDocument.Domains.Single(d => d.Domain == Domain).Mailboxes.Single(m => m.LocalPart == "bob.smith").Name = "Bob Smith (renamed on ny)";
+        Assert.True(await replication.StoreAsync([nyDocument], CancellationToken.None));
+
+        await EventuallyAsync(async () => (await UserNameAsync(hqAdmin, bob)) == "Bob Smith (renamed on ny)", "hq applies the document it stored", TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task Disconnect_OnlyFromTheSlave_KeepsItsMailboxes_AndTheLastOneToLeaveDissolvesTheDomain()
     {
@@ -327,6 +354,9 @@ public sealed class DistributedDomainTests : IAsyncLifetime
         _clients.Add(admin);
         return (node, admin);
     }
+
+    private static async Task<string?> UserNameAsync(HttpClient admin, string address) =>
+        (await admin.GetFromJsonAsync<JsonElement>($"api/v1/users/{address}")).GetProperty("user").GetProperty("name").GetString();
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
     {
