@@ -1,0 +1,26 @@
+using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Domains;
+using MailAdmin.Web.Security;
+
+namespace MailAdmin.Web.Api;
+
+public sealed record GalEntryResponse(string Address, string Name, string Kind, string? Title, string? Department, string? Phone, string? Office, string? HomeServer);
+
+public sealed record GalPageResponse(IReadOnlyList<GalEntryResponse> Items, int Total);
+
+internal static class GalEndpoints
+{
+    public static void MapGalEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/gal", async (HttpContext context, GalService gal, string? domain, string? search, int? page, int? pageSize) =>
+            {
+                var result = await gal.SearchAsync(context.User.RequireAdmin(), domain, search, page ?? 1, pageSize ?? 50, context.RequestAborted);
+                return new GalPageResponse([.. result.Items.Select(e => new GalEntryResponse(e.Address, e.Name, e.Kind, e.Title, e.Department, e.Phone, e.Office, e.HomeServer))], result.Total);
+            })
+            .RequireAuthorization(Policies.For(Permission.ViewUsers))
+            .WithTags("Global Address List")
+            .WithSummary("The Global Address List of a domain: users of every server, groups and mailing lists, sorted by name; search matches names and addresses literally.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+}
