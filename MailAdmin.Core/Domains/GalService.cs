@@ -65,6 +65,21 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
         return await ReadAsync(ascii, search, page, pageSize, cancellationToken);
     }
 
+    /// <summary>The whole list of a domain, for the vCard export.</summary>
+    public async Task<IReadOnlyList<GalEntry>> AllAsync(AdminPrincipal reader, string? domain, CancellationToken cancellationToken)
+    {
+        var entries = new List<GalEntry>();
+        for (var page = 1; ; page++)
+        {
+            var batch = await SearchAsync(reader, domain, search: null, page, MaxPageSize, cancellationToken);
+            entries.AddRange(batch.Items);
+            if (batch.Items.Count < MaxPageSize)
+            {
+                return entries;
+            }
+        }
+    }
+
     private async Task<string> OnlyDomainAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

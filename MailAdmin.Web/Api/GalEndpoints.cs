@@ -22,5 +22,13 @@ internal static class GalEndpoints
             .WithSummary("The Global Address List of a domain: users of every server, groups and mailing lists, sorted by name; search matches names and addresses literally.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/gal.vcf", async (HttpContext context, GalService gal, string? domain) =>
+                Results.Text(VCardWriter.Write(await gal.AllAsync(context.User.RequireAdmin(), domain, context.RequestAborted)), "text/vcard; charset=utf-8"))
+            .RequireAuthorization(Policies.For(Permission.ViewUsers))
+            .WithTags("Global Address List")
+            .WithSummary("The whole Global Address List as vCard 4.0 (RFC 6350), one card per entry.")
+            .Produces<string>(StatusCodes.Status200OK, "text/vcard")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

@@ -78,6 +78,20 @@ public sealed class GalTests(TwoOfficesFixture cluster) : IClassFixture<TwoOffic
         Assert.Equal("invalid-paging", (await Problem.ReadAsync(await cluster.HqAdmin.GetAsync("api/v1/gal?domain=company.com&pageSize=5000"), HttpStatusCode.BadRequest)).Code);
     }
 
+    [Fact]
+    public async Task TheVCardExport_HasOneCardPerEntry_AsTextVcard()
+    {
+        var total = (await GalPageAsync(cluster.NyAdmin, "?domain=company.com&pageSize=1")).Total;
+
+        using var export = await cluster.NyAdmin.GetAsync("api/v1/gal.vcf?domain=company.com");
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("text/vcard", export.Content.Headers.ContentType?.MediaType);
+        var text = await export.Content.ReadAsStringAsync();
+        Assert.Equal(total, text.Split("BEGIN:VCARD\r\n").Length - 1);
+        Assert.Contains("UID:mailto:bob.smith@company.com\r\n", text, StringComparison.Ordinal);
+    }
+
     private static string Line(GalEntryDto e) => $"{e.Kind} {e.Address} {e.Name} {e.Title} {e.Department} {e.Phone} {e.Office} {e.HomeServer}";
 
     private static async Task<List<GalEntryDto>> GalAsync(HttpClient admin, string query) => [.. (await GalPageAsync(admin, query)).Items];
