@@ -80,6 +80,18 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
         }
     }
 
+    /// <summary>A page of the list of the user's own domain, for a user of the domain signed in with their mail password.</summary>
+    public Task<GalPage> SearchForUserAsync(string userAddress, string? domain, string? search, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var own = MailAddresses.Parse(userAddress).Domain;
+        if (domain is not null && !string.Equals(DomainNames.Normalize(domain), own, StringComparison.Ordinal))
+        {
+            throw MailAdminException.Forbidden($"You may read the address list of your own domain ({own}) only.");
+        }
+
+        return ReadAsync(own, search, page, pageSize, cancellationToken);
+    }
+
     private async Task<string> OnlyDomainAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

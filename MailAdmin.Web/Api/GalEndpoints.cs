@@ -14,12 +14,14 @@ internal static class GalEndpoints
     {
         api.MapGet("/gal", async (HttpContext context, GalService gal, string? domain, string? search, int? page, int? pageSize) =>
             {
-                var result = await gal.SearchAsync(context.User.RequireAdmin(), domain, search, page ?? 1, pageSize ?? 50, context.RequestAborted);
+                var result = context.User.ToMailUser() is { } user
+                    ? await gal.SearchForUserAsync(user, domain, search, page ?? 1, pageSize ?? 50, context.RequestAborted)
+                    : await gal.SearchAsync(context.User.RequireAdmin(), domain, search, page ?? 1, pageSize ?? 50, context.RequestAborted);
                 return new GalPageResponse([.. result.Items.Select(e => new GalEntryResponse(e.Address, e.Name, e.Kind, e.Title, e.Department, e.Phone, e.Office, e.HomeServer))], result.Total);
             })
-            .RequireAuthorization(Policies.For(Permission.ViewUsers))
+            .RequireAuthorization(Policies.DomainReader)
             .WithTags("Global Address List")
-            .WithSummary("The Global Address List of a domain: users of every server, groups and mailing lists, sorted by name; search matches names and addresses literally.")
+            .WithSummary("Users of the domain (HTTP Basic with their mail password) and administrators: the Global Address List of a domain: users of every server, groups and mailing lists, sorted by name; search matches names and addresses literally.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/gal.vcf", async (HttpContext context, GalService gal, string? domain) =>

@@ -92,6 +92,42 @@ public sealed class GalTests(TwoOfficesFixture cluster) : IClassFixture<TwoOffic
         Assert.Contains("UID:mailto:bob.smith@company.com\r\n", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AUserOfTheDomain_ReadsTheListWithTheirMailPassword_OverHttpBasic_OnAnyNode()
+    {
+        using var bob = Basic(cluster.Hq, "bob.smith@company.com", CompanyDirectory.UserPassword);
+
+        var list = await bob.GetFromJsonAsync<GalPageDto>("api/v1/gal?search=alice");
+
+        Assert.Contains(list!.Items, e => e.Address == "alice.novak@company.com" && e.HomeServer == "hq");
+        Assert.Equal("forbidden", (await Problem.ReadAsync(await bob.GetAsync("api/v1/gal?domain=other.org"), HttpStatusCode.Forbidden)).Code);
+
+        // A mail password opens what users may read, never the administration API.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bob.GetAsync("api/v1/users")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AWrongPassword_OrNone_Is401_WithABasicChallenge()
+    {
+        using var wrong = Basic(cluster.Ny, "bob.smith@company.com", "not-the-password");
+        using var anonymous = cluster.Ny.CreateClient();
+
+        foreach (var client in new[] { wrong, anonymous })
+        {
+            using var response = await client.GetAsync("api/v1/gal");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+        }
+    }
+
+    private static HttpClient Basic(TestNode node, string user, string password)
+    {
+        var client = node.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")));
+        return client;
+    }
+
     private static string Line(GalEntryDto e) => $"{e.Kind} {e.Address} {e.Name} {e.Title} {e.Department} {e.Phone} {e.Office} {e.HomeServer}";
 
     private static async Task<List<GalEntryDto>> GalAsync(HttpClient admin, string query) => [.. (await GalPageAsync(admin, query)).Items];
