@@ -289,7 +289,18 @@ public sealed class DirectorySyncTests : IAsyncLifetime
         }
 
         Assert.Equal(CompanyDirectory.PeopleCount, total);
-        var audit = await admin.GetFromJsonAsync<AuditPageDto>("api/v1/audit?action=directory.sync&actor=system");
+
+        // The sync is audited once its users are written, a moment after they show.
+        AuditPageDto? audit = null;
+        while (DateTime.UtcNow < deadline && audit?.Items.Count is null or 0)
+        {
+            audit = await admin.GetFromJsonAsync<AuditPageDto>("api/v1/audit?action=directory.sync&actor=system");
+            if (audit!.Items.Count == 0)
+            {
+                await Task.Delay(100);
+            }
+        }
+
         Assert.NotEmpty(audit!.Items);
     }
 
