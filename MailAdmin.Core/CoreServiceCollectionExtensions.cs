@@ -43,6 +43,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DomainService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<AddressBookService>();
+        services.AddSingleton<GalService>();
         services.AddSingleton<DirectorySyncService>();
         services.AddMailEngine();
         services.AddDistribution();

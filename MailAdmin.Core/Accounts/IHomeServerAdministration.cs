@@ -1,5 +1,11 @@
 namespace MailAdmin.Core.Accounts;
 
+/// <summary>What a change of a directory user may set; null leaves a setting as it is.</summary>
+public sealed record DirectoryUserChanges(bool? Enabled, bool? HiddenFromAddressList);
+
+/// <summary>A directory user's settings as their home server now has them.</summary>
+public sealed record DirectoryUserState(bool Enabled, bool HiddenFromAddressList);
+
 /// <summary>
 /// Carries out a change of a user whose mailbox lives on another server of the
 /// distributed domain: the home server checks the administrator's rights again and
@@ -7,6 +13,5 @@ namespace MailAdmin.Core.Accounts;
 /// </summary>
 public interface IHomeServerAdministration
 {
-    /// <summary>Sets whether the user may sign in; returns the user's state as the home server now has it.</summary>
-    Task<bool> SetEnabledAsync(Actor actor, string homeServer, string address, bool? enabled, CancellationToken cancellationToken);
+    Task<DirectoryUserState> UpdateAsync(Actor actor, string homeServer, string address, DirectoryUserChanges changes, CancellationToken cancellationToken);
 }

@@ -42,6 +42,9 @@ public sealed class MailUser
     /// </summary>
     public bool DisabledByAdministrator { get; set; }
 
+    /// <summary>Left out of the Global Address List (manual, chapter 8); set on the home server, replicated.</summary>
+    public bool HiddenFromAddressList { get; set; }
+
     /// <summary>True when the directory no longer has the entry; the mailbox stays until an administrator deletes it.</summary>
     public bool MissingFromDirectory { get; set; }
 

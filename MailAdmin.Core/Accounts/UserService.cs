@@ -36,7 +36,12 @@ public sealed record UserInfo(
     bool MissingFromDirectory,
     IReadOnlyList<string> Aliases,
     IReadOnlyList<string> Groups,
-    bool DisabledByAdministrator = false);
+    bool DisabledByAdministrator = false,
+    bool HiddenFromAddressList = false);
+
+/// <summary>A user with everything the detail drawer shows.</summary>
+/// <summary>A change of a user; null leaves a field as it is.</summary>
+public sealed record UserChanges(string? Name = null, string? Password = null, bool? Enabled = null, bool? HiddenFromAddressList = null);
 
 /// <summary>A user with everything the detail drawer shows.</summary>
 public sealed record UserDetail(UserInfo User, string? DirectoryDn, string? Login, IReadOnlyDictionary<string, string> Attributes);
@@ -200,11 +205,14 @@ public sealed class UserService(
     /// false disables them whatever the directory says, mail is still delivered). A user
     /// whose mailbox lives on another server of the distributed domain is changed by that
     /// home server, which checks the administrator's rights again (manual, chapter 9);
-    /// <paramref name="forwardToHome"/> is false for a change that came from a peer.
+    /// <paramref name="forwardToHome"/> is false for a change that came from a peer. Any user
+    /// may be hidden from the Global Address List.
     /// </summary>
-    public Task<UserInfo> UpdateAsync(Actor actor, string address, string? name, string? password, bool? enabled, bool forwardToHome, CancellationToken cancellationToken)
+    public Task<UserInfo> UpdateAsync(Actor actor, string address, UserChanges changes, bool forwardToHome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(changes);
+        var (name, password, enabled, hidden) = changes;
         return audit.RunAsync(actor, UpdateAction, address ?? string.Empty, async () =>
         {
             var parsed = MailAddresses.Parse(address);
@@ -216,7 +224,7 @@ public sealed class UserService(
                 if (name is not null || password is not null)
                 {
                     throw MailAdminException.Conflict("user-in-directory",
-                        $"{parsed} comes from the directory service: change the name or password there; the next sync brings the change here. Here you can only enable or disable the user.");
+                        $"{parsed} comes from the directory service: change the name or password there; the next sync brings the change here. Here you can enable or disable the user, and hide them from the address list.");
                 }
 
                 if (!string.Equals(user.HomeServer, node.Name, StringComparison.OrdinalIgnoreCase))
@@ -227,10 +235,11 @@ public sealed class UserService(
                             $"The mailbox of {parsed} no longer lives on {node.Name} but on {user.HomeServer}; ask again there.");
                     }
 
-                    var enabledAtHome = await homeServers.SetEnabledAsync(actor, user.HomeServer, $"{user.LocalPart}@{user.Domain.Name}", enabled, cancellationToken);
+                    var atHome = await homeServers.UpdateAsync(actor, user.HomeServer, $"{user.LocalPart}@{user.Domain.Name}", new DirectoryUserChanges(enabled, hidden), cancellationToken);
 
                     // The home's next document says the same; this copy shows it at once.
-                    user.DisabledByAdministrator = !enabledAtHome && user.Enabled;
+                    user.DisabledByAdministrator = !atHome.Enabled && user.Enabled;
+                    user.HiddenFromAddressList = atHome.HiddenFromAddressList;
                 }
                 else if (enabled is { } value)
                 {
@@ -241,6 +250,11 @@ public sealed class UserService(
                     }
 
                     user.DisabledByAdministrator = !value;
+                }
+
+                if (hidden is { } hide && string.Equals(user.HomeServer, node.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    user.HiddenFromAddressList = hide;
                 }
 
                 user.UpdatedAt = clock.GetUtcNow();
@@ -270,6 +284,7 @@ public sealed class UserService(
             }
 
             user.Enabled = enabled ?? user.Enabled;
+            user.HiddenFromAddressList = hidden ?? user.HiddenFromAddressList;
             user.SearchText = MailUser.SearchTextOf(user.Name, user.LocalPart, user.Aliases.Select(a => a.LocalPart), user.Domain.Name);
             user.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
@@ -331,5 +346,6 @@ public sealed class UserService(
             user.MissingFromDirectory,
             [.. user.Aliases.Select(a => $"{a.LocalPart}@{user.Domain.Name}").Order(StringComparer.Ordinal)],
             [.. user.Groups.Select(g => g.Group.Name).Order(StringComparer.Ordinal)],
-            user.DisabledByAdministrator);
+            user.DisabledByAdministrator,
+            user.HiddenFromAddressList);
 }

@@ -42,8 +42,11 @@ public sealed class AdministrationService(PeerAdministrators administrators, Use
 
         try
         {
-            var updated = await users.UpdateAsync(new Actor(principal, via), request.Address, name: null, password: null, enabled: request.HasEnabled ? request.Enabled : null, forwardToHome: false, context.CancellationToken);
-            return new UpdateUserReply { Enabled = updated.Enabled, HomeServer = updated.HomeServer };
+            var changes = new UserChanges(
+                Enabled: request.HasEnabled ? request.Enabled : null,
+                HiddenFromAddressList: request.HasHiddenFromAddressList ? request.HiddenFromAddressList : null);
+            var updated = await users.UpdateAsync(new Actor(principal, via), request.Address, changes, forwardToHome: false, context.CancellationToken);
+            return new UpdateUserReply { Enabled = updated.Enabled, HomeServer = updated.HomeServer, HiddenFromAddressList = updated.HiddenFromAddressList };
         }
         catch (MailAdminException e)
         {

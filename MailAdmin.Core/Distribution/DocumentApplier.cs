@@ -240,7 +240,7 @@ public sealed partial class DocumentApplier(
         var attributes = new Dictionary<string, string>(mailbox.Attributes);
         var changed = user.LocalPart != mailbox.LocalPart || user.Name != mailbox.Name || user.HomeServer != owner || user.HomeEpoch != mailbox.Epoch
             || user.DirectoryDn != mailbox.Dn || user.Login != NullIfEmpty(mailbox.Login) || user.Enabled != mailbox.Enabled || user.MissingFromDirectory
-            || user.DisabledByAdministrator != mailbox.DisabledByAdministrator
+            || user.DisabledByAdministrator != mailbox.DisabledByAdministrator || user.HiddenFromAddressList != mailbox.HiddenFromAddressList
             || !user.Aliases.Select(a => a.LocalPart).Order(StringComparer.Ordinal).SequenceEqual(aliases.Order(StringComparer.Ordinal))
             || user.Attributes.Count != attributes.Count || user.Attributes.Any(a => !attributes.TryGetValue(a.Key, out var v) || v != a.Value);
         taken.Add(mailbox.LocalPart);
@@ -258,6 +258,7 @@ public sealed partial class DocumentApplier(
         user.Login = NullIfEmpty(mailbox.Login);
         user.Enabled = mailbox.Enabled;
         user.DisabledByAdministrator = mailbox.DisabledByAdministrator;
+        user.HiddenFromAddressList = mailbox.HiddenFromAddressList;
         user.MissingFromDirectory = false;
         user.Attributes = attributes;
         user.Aliases.RemoveAll(a => !aliases.Contains(a.LocalPart));

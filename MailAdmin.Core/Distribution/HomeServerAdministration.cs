@@ -11,9 +11,10 @@ public sealed class HomeServerAdministration(IClusterTopology topology, IPeerCha
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    public async Task<bool> SetEnabledAsync(Actor actor, string homeServer, string address, bool? enabled, CancellationToken cancellationToken)
+    public async Task<DirectoryUserState> UpdateAsync(Actor actor, string homeServer, string address, DirectoryUserChanges changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(changes);
         var peer = topology.FindPeer(homeServer) ?? throw MailAdminException.Conflict("home-server-unknown",
             $"The mailbox of {address} lives on {homeServer}, which is not a member of the distributed domain as this server knows it.");
         var request = new UpdateUserRequest
@@ -21,9 +22,14 @@ public sealed class HomeServerAdministration(IClusterTopology topology, IPeerCha
             Admin = new AdminCall { Principal = actor.Principal.Id, ClientAddress = actor.ClientAddress },
             Address = address,
         };
-        if (enabled is { } value)
+        if (changes.Enabled is { } enabled)
         {
-            request.Enabled = value;
+            request.Enabled = enabled;
+        }
+
+        if (changes.HiddenFromAddressList is { } hidden)
+        {
+            request.HiddenFromAddressList = hidden;
         }
 
         UpdateUserReply reply;
@@ -49,6 +55,6 @@ public sealed class HomeServerAdministration(IClusterTopology topology, IPeerCha
             throw new MailAdminException(kind, refusal.Code, $"{homeServer}, the home server of {address}, refused: {refusal.Message}");
         }
 
-        return reply.Enabled;
+        return new DirectoryUserState(reply.Enabled, reply.HiddenFromAddressList);
     }
 }

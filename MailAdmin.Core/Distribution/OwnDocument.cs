@@ -100,6 +100,7 @@ public sealed class OwnDocument(
                     Epoch = user.HomeEpoch,
                     Enabled = user.Enabled && !user.MissingFromDirectory,
                     DisabledByAdministrator = user.DisabledByAdministrator,
+                    HiddenFromAddressList = user.HiddenFromAddressList,
                 };
                 mailbox.Aliases.Add(user.Aliases.Select(a => a.LocalPart).Order(StringComparer.Ordinal));
                 foreach (var (key, value) in user.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))

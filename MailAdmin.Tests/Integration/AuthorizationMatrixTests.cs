@@ -39,6 +39,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Node fixtu
         new("POST /api/v1/account/password",                 "api/v1/account/password",                      """{"currentPassword":"Not-The-Password-1","newPassword":"Another-Password-9"}""", U, A, A, A, null),
         new("GET /api/v1/node",                              "api/v1/node",                                  null,                                                                    U, A, A, A, null),
         new("GET /api/v1/licence",                           "api/v1/licence",                               null,                                                                    U, A, A, F, null),
+        new("GET /api/v1/gal",                               "api/v1/gal?domain={d}",                        null,                                                                    U, A, A, A, F),
+        new("GET /api/v1/gal.vcf",                           "api/v1/gal.vcf?domain={d}",                    null,                                                                    U, A, A, A, F),
         new("GET /api/v1/audit",                             "api/v1/audit",                                 null,                                                                    U, A, A, F, null),
         new("GET /api/v1/admins/",                           "api/v1/admins",                                null,                                                                    U, A, A, F, null),
         new("PUT /api/v1/admins/",                           "api/v1/admins",                                "{admins}",                                                              U, A, F, F, null),

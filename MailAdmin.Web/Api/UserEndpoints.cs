@@ -7,7 +7,7 @@ namespace MailAdmin.Web.Api;
 
 public sealed record UserResponse(
     string Address, string DisplayAddress, string Name, string Source, string HomeServer, bool Enabled, bool MissingFromDirectory,
-    IReadOnlyList<string> Aliases, IReadOnlyList<string> Groups, UserMigrationResponse? Migration, bool DisabledByAdministrator);
+    IReadOnlyList<string> Aliases, IReadOnlyList<string> Groups, UserMigrationResponse? Migration, bool DisabledByAdministrator, bool HiddenFromAddressList);
 
 public sealed record UserPageResponse(IReadOnlyList<UserResponse> Items, int Total);
 
@@ -15,7 +15,7 @@ public sealed record UserDetailResponse(UserResponse User, string? DirectoryDn, 
 
 public sealed record CreateUserRequest(string? Address, string? Name, string? Password);
 
-public sealed record UpdateUserRequest(string? Name, string? Password, bool? Enabled);
+public sealed record UpdateUserRequest(string? Name, string? Password, bool? Enabled, bool? HideFromAddressList);
 
 internal static class UserEndpoints
 {
@@ -45,7 +45,7 @@ internal static class UserEndpoints
             .WithSummary("One user with all addresses, groups and directory attributes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         users.MapPut("/{address}", async (string address, UpdateUserRequest request, HttpContext context, UserService service) =>
-                ToResponse(await service.UpdateAsync(ClientAddress.ActorOf(context), address, request.Name, request.Password, request.Enabled, forwardToHome: true, context.RequestAborted)))
+                ToResponse(await service.UpdateAsync(ClientAddress.ActorOf(context), address, new UserChanges(request.Name, request.Password, request.Enabled, request.HideFromAddressList), forwardToHome: true, context.RequestAborted)))
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
             .WithSummary("Change a user; omitted fields stay as they are. A local user's name, password and enabled state; a directory user's enabled state only (false disables sign-in whatever the directory says; mail is still delivered). A user of another server is changed by its home server, which checks your rights again.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -82,5 +82,5 @@ internal static class UserEndpoints
 
     private static UserResponse ToResponse(UserInfo u, MigrationInfo? migration) =>
         new(u.Address, u.DisplayAddress, u.Name, u.Source.ToString().ToLowerInvariant(), u.HomeServer, u.Enabled, u.MissingFromDirectory, u.Aliases, u.Groups,
-            migration is null ? null : new UserMigrationResponse(migration.Id, migration.State, Math.Round(migration.Progress, 4)), u.DisabledByAdministrator);
+            migration is null ? null : new UserMigrationResponse(migration.Id, migration.State, Math.Round(migration.Progress, 4)), u.DisabledByAdministrator, u.HiddenFromAddressList);
 }

@@ -41,7 +41,8 @@ public static class ConsoleSecurityExtensions
                         : Redirect(context),
                     OnValidatePrincipal = ValidateSessionAsync,
                 };
-            });
+            })
+            .AddScheme<AuthenticationSchemeOptions, MailUserAuthenticationHandler>(MailUserAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = $"MailAdmin.Antiforgery.{node.Name}";

@@ -27,6 +27,9 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
 public static class Policies
 {
     public static string For(Permission permission) => permission.ToString();
+
+    /// <summary>What users of a domain may read about it (the Global Address List, free/busy), and administrators who see its users.</summary>
+    public const string DomainReader = "DomainReader";
 }
 
 public static class PermissionPolicies
@@ -39,6 +42,12 @@ public static class PermissionPolicies
     {
         services.AddAuthorizationCore(options =>
         {
+            // Users of the domain (HTTP Basic with their mail password) and administrators who may see users.
+            options.AddPolicy(Policies.DomainReader, policy => policy
+                .AddAuthenticationSchemes(MailUserAuthenticationHandler.Schemes)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => context.User.ToMailUser() is not null
+                    || (context.User.ToAdmin() is { } admin && AccessPolicy.Allows(admin, Permission.ViewUsers))));
             foreach (var permission in Enum.GetValues<Permission>())
             {
                 options.AddPolicy(Policies.For(permission), policy => policy

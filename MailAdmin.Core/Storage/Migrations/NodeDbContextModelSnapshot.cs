@@ -195,6 +195,9 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("HiddenFromAddressList")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("HomeEpoch")
                         .HasColumnType("INTEGER");
 

@@ -29,7 +29,7 @@ public sealed partial class EditLocalUserDialog : FormDialog
     protected override async Task<object> SubmitAsync()
     {
         var password = string.IsNullOrEmpty(_password) ? null : _password;
-        var updated = await Users.UpdateAsync(Actor, User.Address, _name ?? string.Empty, password, _enabled, forwardToHome: true, CancellationToken.None);
+        var updated = await Users.UpdateAsync(Actor, User.Address, new UserChanges(_name ?? string.Empty, password, _enabled), forwardToHome: true, CancellationToken.None);
         return updated;
     }
 }

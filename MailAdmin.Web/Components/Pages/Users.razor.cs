@@ -319,7 +319,7 @@ public sealed partial class Users : IDisposable
         _savingSignIn = true;
         try
         {
-            var updated = await Service.UpdateAsync(await GetActorAsync(), user.Address, name: null, password: null, enabled: allowed, forwardToHome: true, CancellationToken.None);
+            var updated = await Service.UpdateAsync(await GetActorAsync(), user.Address, new UserChanges(Enabled: allowed), forwardToHome: true, CancellationToken.None);
             Snackbar.Add(allowed ? $"{updated.DisplayAddress} may sign in again." : $"{updated.DisplayAddress} can no longer sign in; mail to them is still delivered.", Severity.Success);
             _detail = await Service.GetAsync(await GetAdminAsync(), updated.Address, CancellationToken.None);
         }
