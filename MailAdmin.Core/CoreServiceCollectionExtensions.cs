@@ -6,6 +6,7 @@ using MailAdmin.Core.Domains;
 using MailAdmin.Core.Licensing;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Nodes;
+using MailAdmin.Core.Scheduling;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DirectorySyncService>();
         services.AddMailEngine();
         services.AddDistribution();
+        services.AddScheduling();
         return services;
     }
 }

@@ -46,6 +46,8 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
 
     public DbSet<MailboxHold> MailboxHolds => Set<MailboxHold>();
 
+    public DbSet<Scheduling.CalendarEntry> CalendarEntries => Set<Scheduling.CalendarEntry>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite has no date type: store instants as Unix milliseconds so they sort and compare.
@@ -163,6 +165,16 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
         {
             e.HasKey(r => r.Thumbprint);
             e.Property(r => r.Thumbprint).HasMaxLength(64);
+        });
+        modelBuilder.Entity<Scheduling.CalendarEntry>(e =>
+        {
+            e.Property(c => c.Owner).HasMaxLength(320);
+            e.Property(c => c.Uid).HasMaxLength(1024);
+            e.Property(c => c.RecurrenceKey).HasMaxLength(32);
+            e.Property(c => c.Role).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Participation).HasMaxLength(32);
+            e.HasIndex(c => new { c.Owner, c.Uid, c.RecurrenceKey }).IsUnique();
+            e.HasIndex(c => new { c.Owner, c.StartsAt });
         });
     }
 

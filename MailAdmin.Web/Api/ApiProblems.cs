@@ -12,7 +12,8 @@ public static class ApiProblems
     public static bool IsApi(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+        return request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments(FreeBusyEndpoints.Prefix, StringComparison.OrdinalIgnoreCase);
     }
 
     public static int StatusOf(ErrorKind kind) => kind switch

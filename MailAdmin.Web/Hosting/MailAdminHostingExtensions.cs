@@ -56,6 +56,7 @@ public static class MailAdminHostingExtensions
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapAdminApi();
+        app.MapFreeBusyEndpoints();
         app.MapConsoleAccount();
         // SecurityHeaders' policy already says frame-ancestors 'none'; Blazor would add a second, weaker one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -75,6 +75,7 @@ public static class PeerHostingExtensions
         app.MapGrpcService<PeerService>();
         app.MapGrpcService<AdministrationService>();
         app.MapGrpcService<MailAdmin.Core.MailboxMigration.MigrationSourceService>();
+        app.MapGrpcService<MailAdmin.Core.Scheduling.CalendarPeerService>();
         return app;
     }
 

@@ -18,6 +18,9 @@ public interface IPeerChannels
     /// <summary>A client of a member's administration service, on the same channel as <see cref="Peer"/>.</summary>
     Administration.AdministrationClient Administration(string nodeName, string host, int port);
 
+    /// <summary>A client of a member's calendar service (free/busy), on the same channel as <see cref="Peer"/>.</summary>
+    Calendar.CalendarClient Calendar(string nodeName, string host, int port);
+
     /// <summary>
     /// A client for joining a master whose CA is not trusted yet: any server certificate is
     /// accepted and its fingerprint recorded; with <paramref name="pinnedFingerprint"/> set, a

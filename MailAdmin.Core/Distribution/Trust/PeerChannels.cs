@@ -43,6 +43,8 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
 
     public Administration.AdministrationClient Administration(string nodeName, string host, int port) => Member(nodeName, host, port).Administration;
 
+    public Protocol.Calendar.CalendarClient Calendar(string nodeName, string host, int port) => Member(nodeName, host, port).Calendar;
+
     private MemberChannel Member(string nodeName, string host, int port)
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeName);
@@ -56,7 +58,7 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
             }
 
             var channel = Open(address, Handler((_, certificate, _, _) => AcceptMember(certificate as X509Certificate2, nodeName, address)));
-            var member = new MemberChannel(address, channel, new Peer.PeerClient(channel), new Migration.MigrationClient(channel), new Administration.AdministrationClient(channel));
+            var member = new MemberChannel(address, channel, new Peer.PeerClient(channel), new Migration.MigrationClient(channel), new Administration.AdministrationClient(channel), new Protocol.Calendar.CalendarClient(channel));
             _members[nodeName] = member;
             known?.Channel.Dispose();
             return member;
@@ -150,5 +152,5 @@ public sealed partial class PeerChannels : IPeerChannels, IDisposable
     [LoggerMessage(EventId = 6121, Level = LogLevel.Warning, Message = "Refused the peer port of {NodeName} at {Address}: {Reason}.")]
     private static partial void LogServerRefused(ILogger logger, string nodeName, string address, string reason);
 
-    private sealed record MemberChannel(Uri Address, GrpcChannel Channel, Peer.PeerClient Client, Migration.MigrationClient Migration, Administration.AdministrationClient Administration);
+    private sealed record MemberChannel(Uri Address, GrpcChannel Channel, Peer.PeerClient Client, Migration.MigrationClient Migration, Administration.AdministrationClient Administration, Protocol.Calendar.CalendarClient Calendar);
 }

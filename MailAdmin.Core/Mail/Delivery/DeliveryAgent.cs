@@ -6,6 +6,7 @@ using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.Mail.Routing;
 using MailAdmin.Core.Mail.Storage;
 using MailAdmin.Core.MailboxMigration;
+using MailAdmin.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly NextHopRouter _router;
     private readonly MailboxHolds _holds;
     private readonly IClusterTopology _topology;
+    private readonly CalendarInbox _calendar;
     private readonly QueueOptions _options;
     private readonly SmtpOptions _smtp;
     private readonly TimeProvider _clock;
@@ -62,6 +64,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         NextHopRouter router,
         MailboxHolds holds,
         IClusterTopology topology,
+        CalendarInbox calendar,
         QueueOptions options,
         SmtpOptions smtp,
         TimeProvider clock,
@@ -75,6 +78,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         _router = router;
         _holds = holds;
         _topology = topology;
+        _calendar = calendar;
         _options = options;
         _smtp = smtp;
         _clock = clock;
@@ -275,7 +279,14 @@ public sealed partial class DeliveryAgent : BackgroundService
             }
             else
             {
-                await AttemptAsync(message, due, content, results, cancellationToken).ConfigureAwait(false);
+                var calendar = _calendar.Scan(message.Id, content.OpenRead);
+                if (message.SubmittedBy is not null && message.Sender is { } sender && due.Any(r => r.Attempts == 0 && r.Original is null))
+                {
+                    // What a user of this node sends (invitations they organise, their answers) is in their calendar too; once, at the first attempt.
+                    await _calendar.SubmittedAsync(sender, calendar, cancellationToken).ConfigureAwait(false);
+                }
+
+                await AttemptAsync(message, due, content, calendar, results, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -301,7 +312,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         return any;
     }
 
-    private async Task AttemptAsync(QueuedMessage message, List<QueuedRecipient> due, MessageContent content, List<Result> results, CancellationToken cancellationToken)
+    private async Task AttemptAsync(QueuedMessage message, List<QueuedRecipient> due, MessageContent content, CalendarInbox.CalendarScan calendar, List<Result> results, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(message.Recipients.Select(r => r.Address), StringComparer.OrdinalIgnoreCase);
         var final = new List<QueuedRecipient>();
@@ -352,9 +363,16 @@ public sealed partial class DeliveryAgent : BackgroundService
                 {
                     // A mailbox being switched to another server: its mail waits, neither bounced nor written into the copy that moves.
                     using var writing = _holds.TryEnterDelivery(mailbox.Address);
-                    results.Add(writing is null
+                    var local = writing is null
                         ? Result.Deferred(recipient, $"451 4.2.1 The mailbox of <{mailbox.Address}> is being moved to another server; the message waits and is delivered when the move ends.", NextHop.HoldKey(mailbox.Address))
-                        : await DeliverLocallyAsync(message, recipient, mailbox, content, cancellationToken).ConfigureAwait(false));
+                        : await DeliverLocallyAsync(message, recipient, mailbox, content, cancellationToken).ConfigureAwait(false);
+                    if (local.Kind == ResultKind.Delivered)
+                    {
+                        // Under the migration hold, so that the calendar that moves with the mailbox has it.
+                        await _calendar.DeliveredAsync(mailbox, calendar, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    results.Add(local);
                     continue;
                 }
             }

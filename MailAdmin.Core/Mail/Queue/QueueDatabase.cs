@@ -137,7 +137,7 @@ internal sealed class QueueDatabase : IDisposable
 
     public static QueuedMessage? ReadMessage(SqliteConnection connection, string id)
     {
-        using var command = Command(connection, null, "SELECT sender, received_at, size, held, delay_warned, kind FROM messages WHERE id = $id");
+        using var command = Command(connection, null, "SELECT sender, received_at, size, held, delay_warned, kind, origin FROM messages WHERE id = $id");
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         if (!reader.Read())
@@ -153,7 +153,8 @@ internal sealed class QueueDatabase : IDisposable
             reader.GetInt64(3) != 0,
             reader.GetInt64(4) != 0,
             (MessageKind)reader.GetInt32(5),
-            []);
+            [],
+            reader.GetString(6));
         return message with { Recipients = ReadRecipients(connection, id) };
     }
 

@@ -48,7 +48,12 @@ public sealed record QueuedMessage(
     bool Held,
     bool DelayWarned,
     MessageKind Kind,
-    IReadOnlyList<QueuedRecipient> Recipients)
+    IReadOnlyList<QueuedRecipient> Recipients,
+    string? Origin = null)
 {
     public bool IsNullSender => Sender is null;
+
+    /// <summary>The user who submitted the message on this node's submission port (authenticated); null for any other origin.</summary>
+    public string? SubmittedBy =>
+        Origin?.Split(' ') is ["submission", _, var user, ..] && user.Contains('@', StringComparison.Ordinal) ? user : null;
 }

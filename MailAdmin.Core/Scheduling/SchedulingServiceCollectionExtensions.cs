@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailAdmin.Core.Scheduling;
+
+public static class SchedulingServiceCollectionExtensions
+{
+    /// <summary>Calendars from iMIP, free/busy across servers.</summary>
+    public static IServiceCollection AddScheduling(this IServiceCollection services)
+    {
+        services.AddSingleton<CalendarBook>();
+        services.AddSingleton<CalendarInbox>();
+        services.AddSingleton<FreeBusyService>();
+        services.AddSingleton<CalendarPeerService>();
+        return services;
+    }
+}
