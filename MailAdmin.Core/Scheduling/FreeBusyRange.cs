@@ -78,8 +78,8 @@ public sealed record FreeBusyRange(DateTimeOffset Start, DateTimeOffset End)
             return compact;
         }
 
-        // ISO 8601 only: digits first, so "tomorrow" or a culture's own format never parses.
-        return text.Length >= 10 && char.IsAsciiDigit(text[0])
+        // ISO 8601 only (yyyy-mm-dd first), so "tomorrow" or 12/01/2026, which reads two ways, never parses.
+        return text.Length >= 10 && char.IsAsciiDigit(text[0]) && text[4] == '-' && text[7] == '-'
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
             ? parsed
             : null;
