@@ -244,10 +244,12 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
                     return;
                 }
 
-                // The invitation never passed through this node (it came before the mailbox did): the reply's own copy of the meeting stands in.
+                // The invitation has not passed through this node (it came before the mailbox did, or is
+                // still on its way): the reply's own copy of the meeting stands in, stamped older than any
+                // request of its sequence, so the organiser's request replaces it when it comes.
                 existing = Add(db, rows, owner, item.Uid, string.Empty);
                 existing.Sequence = item.Sequence;
-                existing.Stamp = item.Stamp;
+                existing.Stamp = DateTimeOffset.UnixEpoch;
                 existing.Role = CalendarRole.Attendee;
                 existing.StartsAt = starts;
                 existing.EndsAt = item.EndsAt;
@@ -266,7 +268,7 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
             var at = KeyInstant(item.RecurrenceKey) ?? item.StartsAt ?? clock.GetUtcNow();
             existing = Add(db, rows, owner, item.Uid, item.RecurrenceKey);
             existing.Sequence = item.Sequence;
-            existing.Stamp = item.Stamp;
+            existing.Stamp = DateTimeOffset.UnixEpoch;
             existing.Role = CalendarRole.Attendee;
             existing.StartsAt = at;
             existing.EndsAt = at.AddDays(1);

@@ -152,6 +152,24 @@ public sealed class CalendarBookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReplySentBeforeTheRequestArrived_StandsIn_UntilTheRequestReplacesIt_KeepingTheAnswer()
+    {
+        var start = At(0, 7);
+        var series = Imip.Meeting("race", Alice, [Bob], start, TimeSpan.FromHours(1));
+        series.RecurrenceRule = new RecurrenceRule("FREQ=DAILY;COUNT=3");
+        series.ExceptionDates.Add(Imip.Utc(start.AddDays(1)));
+
+        // The answer (without the EXDATE) is processed first, the invitation a moment later.
+        var answer = Imip.Answer(series, Bob, "ACCEPTED");
+        answer.ExceptionDates.Clear();
+        await SendAsync("REPLY", answer);
+        Assert.Equal([Busy(0, 7, 8), Busy(1, 7, 8), Busy(2, 7, 8)], await BusyAsync());
+        await ReceiveAsync("REQUEST", series);
+
+        Assert.Equal([Busy(0, 7, 8), Busy(2, 7, 8)], await BusyAsync());
+    }
+
+    [Fact]
     public async Task TransparentAndCancelledEvents_AreFree_AndTentativeStatusIsTentative()
     {
         var transparent = Imip.Meeting("t1", Alice, [Bob], At(0, 8), TimeSpan.FromHours(1), partStat: "ACCEPTED");

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Ical.Net.DataTypes;
+using MailAdmin.Core.Mail.Smtp;
+using MailAdmin.Tests.Infrastructure;
+using MailAdmin.Tests.Infrastructure.Mail;
+using MailAdmin.Tests.Integration.Administration;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using static MailAdmin.Tests.Infrastructure.ClusterSteps;
+
+namespace MailAdmin.Tests.Integration.Scheduling;
+
+/// <summary>
+/// Free/busy for everyone (issue 8) on a two-node distributed domain: real iMIP messages
+/// (MimeKit, Ical.Net) sent over SMTP to the nodes, the calendars kept on each user's home
+/// server, <c>GET /freebusy/{address}</c> answered by either node over the peer channel.
+/// Alice, Eva and Zoe live on hq; Bob, Dan and John on ny.
+/// </summary>
+public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : IClassFixture<TwoOfficesFixture>
+{
+    private const string Alice = "alice.novak@company.com";
+    private const string Eva = "eva.green@company.com";
+    private const string Zoe = "zoe.dvorak@company.com";
+    private const string Bob = "bob.smith@company.com";
+    private const string Dan = "dan.brown@company.com";
+    private const string John = "john.smith@company.com";
+
+    /// <summary>A Monday at least a week ahead, 00:00 UTC: every meeting of these tests is after it.</summary>
+    private static readonly DateTimeOffset Monday = NextMonday();
+
+    private static string Range => $"start={Iso(Monday)}&days=42";
+
+    [Fact]
+    public async Task AnInvitationFromHqToBobOnNy_IsTentative_AcceptedBusy_MovedFollows_CancelledFree_AndBothNodesAnswerTheSame()
+    {
+        var first = Imip.Meeting($"planning-{Guid.NewGuid():N}", Alice, [Bob], At(1, 10), TimeSpan.FromHours(1));
+
+        // Alice invites Bob from her home server; the request reaches Bob's home server over the peer link.
+        await SubmitAsync(cluster.Hq, Alice, Imip.Message(Alice, [Bob], "REQUEST", Imip.Calendar("REQUEST", first)));
+        await SameOnBothNodesAsync(Bob, [$"BUSY-TENTATIVE {Period(1, 10, 11)}"], "Bob's invitation is tentative");
+        await SameOnBothNodesAsync(Alice, [$"BUSY {Period(1, 10, 11)}"], "Alice organises the meeting, so she is busy");
+
+        // Bob accepts from his own server.
+        await SubmitAsync(cluster.Ny, Bob, Imip.Message(Bob, [Alice], "REPLY", Imip.Calendar("REPLY", Imip.Answer(first, Bob, "ACCEPTED"))));
+        await SameOnBothNodesAsync(Bob, [$"BUSY {Period(1, 10, 11)}"], "Bob accepted");
+
+        // Alice moves the meeting: Bob is asked again, the old time is free.
+        var moved = Imip.Meeting(first.Uid!, Alice, [Bob], At(2, 15), TimeSpan.FromMinutes(90), sequence: 1);
+        await SubmitAsync(cluster.Hq, Alice, Imip.Message(Alice, [Bob], "REQUEST", Imip.Calendar("REQUEST", moved)));
+        await SameOnBothNodesAsync(Bob, [$"BUSY-TENTATIVE {Period(2, 15, 16.5)}"], "the moved meeting is tentative again");
+        await SameOnBothNodesAsync(Alice, [$"BUSY {Period(2, 15, 16.5)}"], "Alice's own meeting moved");
+        await SubmitAsync(cluster.Ny, Bob, Imip.Message(Bob, [Alice], "REPLY", Imip.Calendar("REPLY", Imip.Answer(moved, Bob, "ACCEPTED"))));
+        await SameOnBothNodesAsync(Bob, [$"BUSY {Period(2, 15, 16.5)}"], "Bob accepted the new time");
+
+        // Alice cancels it, the calendar attached as invite.ics this time.
+        var cancel = Imip.Meeting(first.Uid!, Alice, [Bob], At(2, 15), TimeSpan.FromMinutes(90), sequence: 2);
+        cancel.Status = "CANCELLED";
+        await SubmitAsync(cluster.Hq, Alice, Imip.Message(Alice, [Bob], "CANCEL", Imip.Calendar("CANCEL", cancel), asAttachment: true));
+        await SameOnBothNodesAsync(Bob, [], "the cancelled meeting is free for Bob");
+        await SameOnBothNodesAsync(Alice, [], "the cancelled meeting is free for Alice");
+    }
+
+    [Fact]
+    public async Task ADeclinedInvitation_LeavesTheTimeFree_AndTheAnswerShowsNoSubject()
+    {
+        var meeting = Imip.Meeting($"review-{Guid.NewGuid():N}", Eva, [Dan], At(3, 9), TimeSpan.FromHours(2));
+        await SubmitAsync(cluster.Hq, Eva, Imip.Message(Eva, [Dan], "REQUEST", Imip.Calendar("REQUEST", meeting)));
+        await SameOnBothNodesAsync(Dan, [$"BUSY-TENTATIVE {Period(3, 9, 11)}"], "Dan is invited");
+
+        var text = await (await ReadAsync(cluster.Hq, Dan, Range, Basic(Dan))).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Private subject", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Room 4.12", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Eva, text, StringComparison.Ordinal);
+
+        await SubmitAsync(cluster.Ny, Dan, Imip.Message(Dan, [Eva], "REPLY", Imip.Calendar("REPLY", Imip.Answer(meeting, Dan, "DECLINED"))));
+        await SameOnBothNodesAsync(Dan, [], "Dan declined");
+    }
+
+    [Fact]
+    public async Task AWeeklyMeeting_WithAnExceptionDate_AndAMovedOccurrence_IsExpandedTheSameByBothNodes()
+    {
+        var start = At(0, 8);
+        var series = Imip.Meeting($"weekly-{Guid.NewGuid():N}", Zoe, [John], start, TimeSpan.FromHours(1));
+        series.RecurrenceRule = new RecurrenceRule("FREQ=WEEKLY");
+        series.ExceptionDates.Add(Imip.Utc(start.AddDays(7)));
+        var moved = Imip.Meeting(series.Uid!, Zoe, [John], start.AddDays(14).AddHours(4), TimeSpan.FromHours(2));
+        moved.RecurrenceIdentifier = new RecurrenceIdentifier(Imip.Utc(start.AddDays(14)), null);
+
+        await SubmitAsync(cluster.Hq, Zoe, Imip.Message(Zoe, [John], "REQUEST", Imip.Calendar("REQUEST", series, moved)));
+        await EventuallyAsync(async () => (await BusyLinesAsync(cluster.Ny, John)).Count == 5, "John has the invitation");
+        await SubmitAsync(cluster.Ny, John, Imip.Message(John, [Zoe], "REPLY", Imip.Calendar("REPLY", Imip.Answer(series, John, "ACCEPTED"))));
+
+        await SameOnBothNodesAsync(
+            John,
+            [
+                $"BUSY {Period(0, 8, 9)}",
+                $"BUSY {Period(14, 12, 14)}",
+                $"BUSY {Period(21, 8, 9)}",
+                $"BUSY {Period(28, 8, 9)}",
+                $"BUSY {Period(35, 8, 9)}",
+            ],
+            "John's weekly meeting: not in week 2 (EXDATE), later in week 3 (moved), every week after");
+    }
+
+    [Fact]
+    public async Task AMalformedCalendar_NeverHoldsUpTheMail_AndChangesNothing()
+    {
+        var broken = new MimeMessage();
+        broken.From.Add(MailboxAddress.Parse("partner@example.org"));
+        broken.To.Add(MailboxAddress.Parse(Bob));
+        broken.Subject = "Broken invitation";
+        var calendar = new TextPart("calendar") { Text = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:broken\r\nDTSTART:not-a-time\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" };
+        calendar.ContentType.Parameters.Add("method", "REQUEST");
+        broken.Body = new MultipartAlternative { new TextPart("plain") { Text = "See the attached calendar." }, calendar };
+        var before = cluster.Ny.Inbox(Bob).Length;
+        var busyBefore = await BusyLinesAsync(cluster.Ny, Bob);
+
+        // From the Internet to the master, forwarded to Bob's home server.
+        await SendIncomingAsync(cluster.Hq, "partner@example.org", Bob, broken);
+
+        Assert.Equal(before + 1, (await cluster.Ny.WaitForInboxAsync(Bob, before + 1)).Length);
+        Assert.Equal(busyBefore, await BusyLinesAsync(cluster.Ny, Bob));
+    }
+
+    [Fact]
+    public async Task WhoMayRead_UsersOfTheDomainWithTheirPassword_AndAdministratorsOfTheDomain()
+    {
+        using var anonymous = cluster.Hq.CreateClient();
+        using var salesAdmin = await cluster.Hq.SignedInClientAsync("sales-admin", TwoOfficesFixture.DomainAdminPassword);
+        using var otherAdmin = await cluster.Hq.SignedInClientAsync("other-admin", TwoOfficesFixture.DomainAdminPassword);
+
+        var ok = await ReadAsync(cluster.Hq, $"{Alice}.ifb", Range, Basic(Bob));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("text/calendar", ok.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", ok.Content.Headers.ContentType?.CharSet);
+        Assert.StartsWith("BEGIN:VCALENDAR\r\n", await ok.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await ReadAsync(cluster.Ny, $"{Alice}.vfb", null, Basic(Bob))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await salesAdmin.GetAsync($"freebusy/{Bob}")).StatusCode);
+
+        var wrongPassword = await ReadAsync(cluster.Hq, Alice, null, Basic(Bob, "Wrong-Password-1"));
+        Assert.Equal("unauthenticated", (await Problem.ReadAsync(wrongPassword, HttpStatusCode.Unauthorized)).Code);
+        Assert.Contains(wrongPassword.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+        await Problem.ReadAsync(await anonymous.GetAsync($"freebusy/{Alice}"), HttpStatusCode.Unauthorized);
+
+        Assert.Equal("forbidden", (await Problem.ReadAsync(await otherAdmin.GetAsync($"freebusy/{Bob}"), HttpStatusCode.Forbidden)).Code);
+        Assert.Equal("invalid-range", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, Alice, "start=2026-12-10&end=2026-12-01", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
+        Assert.Equal("invalid-start", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, Alice, "start=next-week", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
+        Assert.Equal("range-too-long", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, Alice, "start=2027-01-01&end=2028-06-01", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
+        Assert.Equal("unknown-address", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, "nobody@company.com", null, Basic(Bob)), HttpStatusCode.NotFound)).Code);
+        Assert.Equal("unknown-address", (await Problem.ReadAsync(await ReadAsync(cluster.Ny, "staff@company.com", null, Basic(Bob)), HttpStatusCode.NotFound)).Code);
+    }
+
+    [Fact]
+    public async Task TheHomeServerDown_Gives503HomeServerUnreachable_NeverAnEmptyCalendar_AndBackAgain200()
+    {
+        var meeting = Imip.Meeting($"standup-{Guid.NewGuid():N}", Alice, [Bob], At(4, 9), TimeSpan.FromMinutes(15));
+        await SubmitAsync(cluster.Hq, Alice, Imip.Message(Alice, [Bob], "REQUEST", Imip.Calendar("REQUEST", meeting)));
+        await EventuallyAsync(async () => (await BusyLinesAsync(cluster.Hq, Bob)).Contains($"BUSY-TENTATIVE {Period(4, 9, 9.25)}"), "hq shows Bob's invitation");
+
+        await cluster.Ny.StopAsync();
+        try
+        {
+            var down = await ReadAsync(cluster.Hq, Bob, Range, Basic(Alice));
+            var problem = await Problem.ReadAsync(down, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("home-server-unreachable", problem.Code);
+            Assert.Contains("ny", problem.Detail, StringComparison.Ordinal);
+            Assert.NotNull(down.Headers.RetryAfter);
+
+            // hq's own users are answered as before.
+            Assert.Equal(HttpStatusCode.OK, (await ReadAsync(cluster.Hq, Alice, Range, Basic(Alice))).StatusCode);
+        }
+        finally
+        {
+            await cluster.Ny.StartAsync();
+        }
+
+        await EventuallyAsync(
+            async () => (await ReadAsync(cluster.Hq, Bob, Range, Basic(Alice))).StatusCode == HttpStatusCode.OK,
+            "hq reaches ny again at its new address",
+            TimeSpan.FromSeconds(60));
+        Assert.Contains($"BUSY-TENTATIVE {Period(4, 9, 9.25)}", await BusyLinesAsync(cluster.Hq, Bob));
+    }
+
+    /// <summary>Waits until both nodes answer <paramref name="expected"/> for <paramref name="user"/>, then checks that their whole VFREEBUSY periods are equal.</summary>
+    private async Task SameOnBothNodesAsync(string user, string[] expected, string what)
+    {
+        foreach (var node in new[] { cluster.Ny, cluster.Hq })
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            List<string> shown;
+            while (!(shown = await BusyLinesAsync(node, user)).SequenceEqual(expected))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{node.Name} should show that {what}: [{string.Join(", ", expected)}], it shows [{string.Join(", ", shown)}]");
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(await BusyLinesAsync(cluster.Ny, user), await BusyLinesAsync(cluster.Hq, user));
+    }
+
+    /// <summary>The FREEBUSY lines of the node's answer as "TYPE start/end", read by a user of the domain (Alice).</summary>
+    private static async Task<List<string>> BusyLinesAsync(TestNode node, string user)
+    {
+        var response = await ReadAsync(node, user, Range, Basic(Alice));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{node.Name} answered {(int)response.StatusCode}: {text}");
+        return [.. text.Replace("\r\n ", string.Empty, StringComparison.Ordinal)
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.StartsWith("FREEBUSY;FBTYPE=", StringComparison.Ordinal))
+            .Select(l => l["FREEBUSY;FBTYPE=".Length..].Replace(':', ' '))];
+    }
+
+    private static async Task<HttpResponseMessage> ReadAsync(TestNode node, string address, string? query, AuthenticationHeaderValue? authorization)
+    {
+        using var client = node.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"freebusy/{address}{(query is null ? string.Empty : "?" + query)}");
+        request.Headers.Authorization = authorization;
+        return await client.SendAsync(request);
+    }
+
+    private static AuthenticationHeaderValue Basic(string user, string password = CompanyDirectory.UserPassword) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    /// <summary>Sends as a user's mail client does: the submission port of their home server, STARTTLS, signed in.</summary>
+    private static async Task SubmitAsync(TestNode node, string user, MimeMessage message)
+    {
+        var endpoints = node.Services.GetRequiredService<SmtpEndpoints>();
+        using var client = Client(endpoints);
+        await client.ConnectAsync("127.0.0.1", endpoints.Submission.Port, SecureSocketOptions.StartTls);
+        await client.AuthenticateAsync(user, CompanyDirectory.UserPassword);
+        await client.SendAsync(message);
+        await client.DisconnectAsync(quit: true);
+    }
+
+    /// <summary>Sends as another mail server on the Internet does: the incoming port, no sign-in.</summary>
+    private static async Task SendIncomingAsync(TestNode node, string sender, string recipient, MimeMessage message)
+    {
+        var endpoints = node.Services.GetRequiredService<SmtpEndpoints>();
+        using var client = Client(endpoints);
+        await client.ConnectAsync("127.0.0.1", endpoints.Incoming.Port, SecureSocketOptions.StartTlsWhenAvailable);
+        await client.SendAsync(message, MailboxAddress.Parse(sender), [MailboxAddress.Parse(recipient)]);
+        await client.DisconnectAsync(quit: true);
+    }
+
+    private static SmtpClient Client(SmtpEndpoints endpoints)
+    {
+        var expected = endpoints.CertificateThumbprint;
+        return new SmtpClient
+        {
+            ServerCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && CertificateThumbprints.Sha256(certificate) == expected,
+            Timeout = 15_000,
+        };
+    }
+
+    private static DateTimeOffset At(int day, double hour) => Monday.AddDays(day).AddHours(hour);
+
+    private static string Period(int day, double from, double to) => $"{Utc(At(day, from))}/{Utc(At(day, to))}";
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset NextMonday()
+    {
+        var day = DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(7);
+        while (day.DayOfWeek != DayOfWeek.Monday)
+        {
+            day = day.AddDays(1);
+        }
+
+        return new DateTimeOffset(day, TimeSpan.Zero);
+    }
+}
