@@ -230,6 +230,7 @@ public sealed partial class MigrationRunner
                 }
 
                 DurableFiles.SyncFileSystem(Copy);
+                await CarryCalendarAsync();
                 PutInPlace();
             }
             catch (Exception e) when (e is RpcException or MigrationFailedException or IOException && !stopping.IsCancellationRequested)
@@ -268,6 +269,41 @@ public sealed partial class MigrationRunner
             await SaveAsync();
             LogSwitched(runner.Logger, job.Id, job.Address, watch.ElapsedMilliseconds, job.NewEpoch);
             return true;
+        }
+
+        /// <summary>
+        /// The user's calendar (free/busy) follows the mailbox: read from the source under the
+        /// hold, when neither delivery nor the user can change it there, and written here before
+        /// the commit. A switch rolled back leaves a copy here that nothing reads (free/busy asks
+        /// the home server) and the next switch replaces.
+        /// </summary>
+        private async Task CarryCalendarAsync()
+        {
+            if (runner.Topology.FindPeer(job.Source) is not { ClusterPort: > 0 } peer)
+            {
+                throw new MigrationFailedException($"{job.Source} is not a member of the distributed domain as this server knows it; nothing was switched.", sourceUnreachable: true);
+            }
+
+            var owner = MailAddresses.Parse(job.Address).ToString();
+            ExportCalendarReply reply;
+            try
+            {
+                reply = await runner.Channels.Calendar(peer.Name, peer.Host, peer.ClusterPort)
+                    .ExportCalendarAsync(new ExportCalendarRequest { Address = owner }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: stopping);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+            {
+                LogNoCalendarService(runner.Logger, job.Id, job.Source);
+                return;
+            }
+
+            if (reply.Refusal is { } refusal)
+            {
+                throw new MigrationFailedException($"{job.Source} did not hand over the calendar of {job.Address}: {refusal.Message}");
+            }
+
+            var now = runner.Clock.GetUtcNow();
+            await runner.Calendars.ReplaceAsync(owner, [.. reply.Entries.Select(e => Scheduling.CalendarRecords.FromRecord(e, owner, now))], stopping);
         }
 
         /// <summary>After the commit: the source releases the mail it held towards here, every node acknowledges the new home, the source copy goes.</summary>

@@ -31,6 +31,7 @@ public sealed partial class MigrationRunner(
     AuditLog audit,
     FolderRemovals removals,
     Licensing.LicenceService licence,
+    Scheduling.CalendarBook calendars,
     TimeProvider clock,
     ILogger<MigrationRunner> logger) : BackgroundService
 {
@@ -50,6 +51,7 @@ public sealed partial class MigrationRunner(
     private MigrationReports Reports => reports;
     private AuditLog Audit => audit;
     private Licensing.LicenceService Licence => licence;
+    private Scheduling.CalendarBook Calendars => calendars;
     private TimeProvider Clock => clock;
     private ILogger Logger => logger;
 
@@ -216,4 +218,7 @@ public sealed partial class MigrationRunner(
 
     [LoggerMessage(EventId = 7109, Level = LogLevel.Warning, Message = "Migration {JobId}: a copy of {Address} was already on this server (left by an earlier move); it was set aside in {Folder}.")]
     private static partial void LogPreviousCopy(ILogger logger, string jobId, string address, string folder);
+
+    [LoggerMessage(EventId = 7121, Level = LogLevel.Warning, Message = "Migration {JobId}: {Source} has no calendar service (an older version); the user's free/busy starts empty here.")]
+    private static partial void LogNoCalendarService(ILogger logger, string jobId, string source);
 }

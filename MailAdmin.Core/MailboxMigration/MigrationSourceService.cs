@@ -27,6 +27,7 @@ public sealed partial class MigrationSourceService(
     FolderRemovals removals,
     PeerAdministrators administrators,
     AuditLog audit,
+    Scheduling.CalendarBook calendars,
     ILogger<MigrationSourceService> logger) : Distribution.Protocol.Migration.MigrationBase
 {
     public const int ChunkSize = 256 * 1024;
@@ -204,6 +205,9 @@ public sealed partial class MigrationSourceService(
         }
 
         await holds.ReleaseAsync(Normalize(request.Address), request.JobId, context.CancellationToken);
+
+        // The calendar went to the new home with the last pass (Calendar.ExportCalendar): this copy is stale.
+        await calendars.RemoveAsync(Normalize(request.Address), context.CancellationToken);
         long bytes = 0;
         if (Directory.Exists(path))
         {

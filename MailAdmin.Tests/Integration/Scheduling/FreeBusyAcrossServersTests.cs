@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Ical.Net.DataTypes;
 using MailAdmin.Core.Mail.Smtp;
+using MailAdmin.Core.Scheduling;
 using MailAdmin.Tests.Infrastructure;
 using MailAdmin.Tests.Infrastructure.Mail;
 using MailAdmin.Tests.Integration.Administration;
@@ -29,6 +32,7 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
     private const string Bob = "bob.smith@company.com";
     private const string Dan = "dan.brown@company.com";
     private const string John = "john.smith@company.com";
+    private const string Carol = "carol.jones@company.com";
 
     /// <summary>A Monday at least a week ahead, 00:00 UTC: every meeting of these tests is after it.</summary>
     private static readonly DateTimeOffset Monday = NextMonday();
@@ -184,6 +188,37 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
             "hq reaches ny again at its new address",
             TimeSpan.FromSeconds(60));
         Assert.Contains($"BUSY-TENTATIVE {Period(4, 9, 9.25)}", await BusyLinesAsync(cluster.Hq, Bob));
+    }
+
+    [Fact]
+    public async Task AMailboxMigratedToAnotherServer_TakesItsCalendarAlong_AndKeepsFollowingInvitationsThere()
+    {
+        // Carol lives on hq; she accepts Eva's meeting there.
+        var meeting = Imip.Meeting($"budget-{Guid.NewGuid():N}", Eva, [Carol], At(5, 13), TimeSpan.FromHours(1));
+        await SubmitAsync(cluster.Hq, Eva, Imip.Message(Eva, [Carol], "REQUEST", Imip.Calendar("REQUEST", meeting)));
+        await SameOnBothNodesAsync(Carol, [$"BUSY-TENTATIVE {Period(5, 13, 14)}"], "Carol is invited");
+        await SubmitAsync(cluster.Hq, Carol, Imip.Message(Carol, [Eva], "REPLY", Imip.Calendar("REPLY", Imip.Answer(meeting, Carol, "ACCEPTED"))));
+        await SameOnBothNodesAsync(Carol, [$"BUSY {Period(5, 13, 14)}"], "Carol accepted");
+
+        // Migrate Here on ny.
+        using var nyAdmin = await cluster.Ny.SignedInClientAsync();
+        var started = await nyAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Carol } });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetString()!;
+        await EventuallyAsync(
+            async () => (await nyAdmin.GetFromJsonAsync<List<JsonElement>>("api/v1/migrations"))!.Single(j => j.GetProperty("id").GetString() == id).GetProperty("state").GetString() == "completed",
+            "Carol's mailbox has moved to ny",
+            TimeSpan.FromSeconds(90));
+
+        // ny answers from its own copy now, hq asks ny; hq kept nothing.
+        await SameOnBothNodesAsync(Carol, [$"BUSY {Period(5, 13, 14)}"], "Carol's meeting moved with her");
+        Assert.NotEmpty(await cluster.Ny.Services.GetRequiredService<CalendarBook>().ExportAsync(Carol, CancellationToken.None));
+        Assert.Empty(await cluster.Hq.Services.GetRequiredService<CalendarBook>().ExportAsync(Carol, CancellationToken.None));
+
+        // Eva cancels: the cancellation goes to Carol's new home, which frees the time.
+        var cancel = Imip.Meeting(meeting.Uid!, Eva, [Carol], At(5, 13), TimeSpan.FromHours(1), sequence: 1);
+        await SubmitAsync(cluster.Hq, Eva, Imip.Message(Eva, [Carol], "CANCEL", Imip.Calendar("CANCEL", cancel)));
+        await SameOnBothNodesAsync(Carol, [], "the cancellation reached Carol on ny");
     }
 
     /// <summary>Waits until both nodes answer <paramref name="expected"/> for <paramref name="user"/>, then checks that their whole VFREEBUSY periods are equal.</summary>
