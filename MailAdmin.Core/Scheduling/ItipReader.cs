@@ -126,7 +126,7 @@ public static class ItipReader
         }
         catch (Exception e) when (e is not ItipFormatException and not OutOfMemoryException)
         {
-            throw new ItipFormatException($"The calendar part is not iCalendar ({e.Message}).", e);
+            throw new ItipFormatException($"The calendar part is not iCalendar ({e.GetType().Name}).", e);
         }
 
         var methodName = string.IsNullOrWhiteSpace(calendar.Method) ? contentTypeMethod : calendar.Method;
@@ -186,9 +186,9 @@ public static class ItipReader
         {
             (starts, ends) = Span(vevent);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or NullReferenceException)
         {
-            throw new ItipFormatException($"The times of event {vevent.Uid} cannot be read ({e.Message}).", e);
+            throw new ItipFormatException($"The times of event {vevent.Uid} cannot be read ({e.GetType().Name}: an unknown TZID, or a date out of range).", e);
         }
 
         if (starts is null && method == ItipMethod.Request)

@@ -54,6 +54,7 @@ public sealed class ItipReaderTests
     [InlineData("this is not a calendar")]
     [InlineData("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:no uid, no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")]
     [InlineData("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")]
+    [InlineData("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=(UTC+01:00) Amsterdam, Berlin:20261202T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")]
     public void Parse_Malformed_IsAFormatError(string text)
     {
         Assert.Throws<ItipFormatException>(() => ItipReader.Parse(text, "REQUEST"));
