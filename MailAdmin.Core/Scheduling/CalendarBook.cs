@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Evaluation;
@@ -36,8 +37,18 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
     private const string NeedsAction = "NEEDS-ACTION";
     private const string Accepted = "ACCEPTED";
 
+    /// <summary>Answers kept at most, across owners and ranges; beyond it the cache starts again empty.</summary>
+    private const int MaxCachedAnswers = 10_000;
+
     // Calendar writes are rare (a few per invitation) and must not race on the unique key.
     private readonly SemaphoreSlim _writes = new(1, 1);
+
+    // Expanding occurrences costs far more than reading them: a planner asks the same people for
+    // the same range (the default one changes once an hour) again and again. An answer is kept
+    // with the owner's version when it was read, and a write raises the version after its commit,
+    // so an answer computed from older data is never served again.
+    private readonly ConcurrentDictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Owner, DateTimeOffset Start, DateTimeOffset End), (long Version, IReadOnlyList<BusyPeriod> Busy)> _answers = new();
 
     /// <summary>Applies an iTIP message to the calendar of <paramref name="owner"/>.</summary>
     /// <param name="owner">The mailbox's primary address, lower case.</param>
@@ -76,6 +87,7 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
         }
         finally
         {
+            Changed(owner);
             _writes.Release();
         }
     }
@@ -84,6 +96,25 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
     public async Task<IReadOnlyList<BusyPeriod>> BusyAsync(string owner, FreeBusyRange range, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
+        var version = _versions.GetValueOrDefault(owner);
+        var key = (owner, range.Start, range.End);
+        if (_answers.TryGetValue(key, out var kept) && kept.Version == version)
+        {
+            return kept.Busy;
+        }
+
+        var busy = await ReadBusyAsync(owner, range, cancellationToken).ConfigureAwait(false);
+        if (_answers.Count >= MaxCachedAnswers)
+        {
+            _answers.Clear();
+        }
+
+        _answers[key] = (version, busy);
+        return busy;
+    }
+
+    private async Task<IReadOnlyList<BusyPeriod>> ReadBusyAsync(string owner, FreeBusyRange range, CancellationToken cancellationToken)
+    {
         await using var db = await databases.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 
         // Every entry of a meeting that may touch the range: an occurrence moved out of it still
@@ -139,6 +170,7 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
         }
         finally
         {
+            Changed(owner);
             _writes.Release();
         }
     }
@@ -146,11 +178,21 @@ public sealed partial class CalendarBook(IDbContextFactory<NodeDbContext> databa
     /// <summary>Removes the owner's calendar (their mailbox moved away).</summary>
     public async Task RemoveAsync(string owner, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await db.CalendarEntries.Where(c => c.Owner == owner).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var db = await databases.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            await db.CalendarEntries.Where(c => c.Owner == owner).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Changed(owner);
+        }
     }
 
     public void Dispose() => _writes.Dispose();
+
+    /// <summary>After a write (committed or not): answers read before it are not served again.</summary>
+    private void Changed(string owner) => _versions.AddOrUpdate(owner, 1, (_, version) => version + 1);
 
     private void Request(NodeDbContext db, List<CalendarEntry> rows, string owner, Func<string, bool> isOwner, ItipEvent item, ItipMessage message, bool sentByOwner)
     {
