@@ -97,7 +97,7 @@ public static class DavRequestParser
 
             // The address book has no child collections, so "infinite" reports exactly what "1" does.
             var token = root.Element(SyncToken)?.Value.Trim() ?? string.Empty;
-            return new SyncCollectionReport(properties, token, ParseLimit(root.Element(Limit), Dav + "nresults", "DAV:limit"));
+            return new SyncCollectionReport(properties, token, ParseLimit(root.Element(Limit), DavNs + "nresults", "DAV:limit"));
         }
 
         throw new DavPreconditionException(SupportedReport,
