@@ -10,7 +10,7 @@ public enum FilterTest
     AllOf,
 }
 
-public enum MatchType
+public enum TextMatchType
 {
     Contains,
     EqualTo,
@@ -27,7 +27,7 @@ public enum Collation
 }
 
 /// <summary>A <c>CARDDAV:text-match</c>: the text, how it is compared, and whether the result is negated.</summary>
-public sealed record TextMatch(string Text, Collation Collation, MatchType MatchType, bool Negate)
+public sealed record TextMatch(string Text, Collation Collation, TextMatchType MatchType, bool Negate)
 {
     public const string UnicodeCaseMap = "i;unicode-casemap";
     public const string AsciiCaseMap = "i;ascii-casemap";
@@ -57,9 +57,9 @@ public sealed record TextMatch(string Text, Collation Collation, MatchType Match
         };
         var found = MatchType switch
         {
-            MatchType.EqualTo => string.Equals(haystack, needle, comparison),
-            MatchType.StartsWith => haystack.StartsWith(needle, comparison),
-            MatchType.EndsWith => haystack.EndsWith(needle, comparison),
+            TextMatchType.EqualTo => string.Equals(haystack, needle, comparison),
+            TextMatchType.StartsWith => haystack.StartsWith(needle, comparison),
+            TextMatchType.EndsWith => haystack.EndsWith(needle, comparison),
             _ => haystack.Contains(needle, comparison),
         };
         return found != Negate;

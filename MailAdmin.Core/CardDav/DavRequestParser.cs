@@ -48,6 +48,11 @@ public static class DavRequestParser
             using var reader = XmlReader.Create(stream, Settings);
             return XDocument.Load(reader, LoadOptions.None);
         }
+        catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
+        {
+            // Entities are how XML bombs and external-entity reads work; a WebDAV body needs none.
+            throw MailAdminException.Invalid("malformed-xml", "The request body has a document type declaration (<!DOCTYPE ...>), which this server refuses: send the XML without it.");
+        }
         catch (XmlException e)
         {
             throw MailAdminException.Invalid("malformed-xml", $"The request body is not well-formed XML: {e.Message}");
@@ -167,10 +172,10 @@ public static class DavRequestParser
                 [new XElement(SupportedCollation, collationName)]);
         var matchType = element.Attribute("match-type")?.Value switch
         {
-            null or "contains" => MatchType.Contains,
-            "equals" => MatchType.EqualTo,
-            "starts-with" => MatchType.StartsWith,
-            "ends-with" => MatchType.EndsWith,
+            null or "contains" => TextMatchType.Contains,
+            "equals" => TextMatchType.EqualTo,
+            "starts-with" => TextMatchType.StartsWith,
+            "ends-with" => TextMatchType.EndsWith,
             var other => throw Invalid($"CARDDAV:text-match's match-type is equals, contains, starts-with or ends-with, not '{other}'."),
         };
         var negate = element.Attribute("negate-condition")?.Value switch

@@ -306,7 +306,7 @@ public sealed class CardDavTests(CardDavFixture fixture) : IClassFixture<CardDav
 
     [Theory]
     [InlineData("<D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag/></D:propfind>", "not well-formed XML")]
-    [InlineData("<!DOCTYPE x [<!ENTITY a \"aaaa\">]><D:propfind xmlns:D=\"DAV:\"><D:prop>&a;</D:prop></D:propfind>", "not well-formed XML")]
+    [InlineData("<!DOCTYPE x [<!ENTITY a \"aaaa\">]><D:propfind xmlns:D=\"DAV:\"><D:prop>&a;</D:prop></D:propfind>", "<!DOCTYPE")]
     [InlineData("<D:lockinfo xmlns:D=\"DAV:\"/>", "DAV:propfind")]
     public async Task AMalformedBody_Is400_SayingWhatIsWrong(string body, string says)
     {
