@@ -89,6 +89,11 @@ public sealed class CardDavTests(CardDavFixture fixture) : IClassFixture<CardDav
         Assert.StartsWith("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:mailto:bob.smith@company.com\r\n", text, StringComparison.Ordinal);
         Assert.Contains("\r\nFN:Bob Smith\r\n", text, StringComparison.Ordinal);
 
+        var head = await bob.SendAsync("HEAD", Book + Bob + ".vcf", null);
+        Assert.Equal(HttpStatusCode.OK, head.Status);
+        Assert.Equal(etag, head.Headers.ETag?.ToString());
+        Assert.Empty(head.Body);
+
         var again = await bob.SendAsync("GET", Book + Bob + ".vcf", null, configure: r => r.Headers.TryAddWithoutValidation("If-None-Match", etag));
         Assert.Equal(HttpStatusCode.NotModified, again.Status);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync(Book + "nobody@company.com.vcf")).StatusCode);
