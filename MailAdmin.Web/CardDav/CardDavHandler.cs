@@ -211,7 +211,7 @@ internal static class CardDavHandler
             return DavResponses.Response(resource.Href, [.. DavProperties.Names(resource).Select(name => new XElement(name))], []);
         }
 
-        var names = request.Selection == PropertySelection.AllProp ? DavProperties.Names(resource) : request.Names;
+        var names = request.Selection == PropertySelection.AllProp ? DavProperties.AllProp(resource) : request.Names;
         var found = new List<XElement>();
         var missing = new List<XName>();
         foreach (var name in names)

@@ -23,7 +23,14 @@ internal sealed class DavProperties(HttpRequest request, AddressBookReader reade
 
     private static readonly XName[] CardNames = [ResourceType, DisplayName, GetETag, GetContentType, GetContentLength, CurrentUserPrivilegeSet];
 
-    /// <summary>What allprop and propname list. A card's address-data only comes when asked for by name (RFC 6352 section 10.4).</summary>
+    // RFC 4918's own live properties: the only ones allprop returns. RFC 6578 section 4 (sync-token), RFC 3744
+    // (privileges), RFC 3253 (supported-report-set) and RFC 6352 (home set, address data) keep theirs out of it.
+    private static readonly HashSet<XName> AllPropNames = [ResourceType, DisplayName, GetETag, GetContentType, GetContentLength];
+
+    /// <summary>What allprop returns.</summary>
+    public static IReadOnlyList<XName> AllProp(DavResource resource) => [.. Names(resource).Where(AllPropNames.Contains)];
+
+    /// <summary>What propname lists. A card's address-data only comes when asked for by name (RFC 6352 section 10.4).</summary>
     public static IReadOnlyList<XName> Names(DavResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);

@@ -74,6 +74,23 @@ public sealed class CardDavTests(CardDavFixture fixture) : IClassFixture<CardDav
     }
 
     [Fact]
+    public async Task Allprop_ReturnsWebDavsOwnProperties_AndPropnameNamesTheRest()
+    {
+        using var bob = fixture.User();
+
+        var all = await bob.PropfindAsync(Book, "0", null);
+        var names = await bob.PropfindAsync(Book, "0", """<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>""");
+
+        AssertMultistatus(all);
+        Assert.Equal("Global Address List", Found(all.Responses.Single(), D + "displayname")!.Value);
+        Assert.Null(Found(all.Responses.Single(), D + "sync-token"));
+        var named = names.Responses.Single().Descendants(D + "prop").Single().Elements().Select(e => e.Name).ToList();
+        Assert.Contains(D + "sync-token", named);
+        Assert.Contains(CS + "getctag", named);
+        Assert.All(names.Responses.Single().Descendants(D + "prop").Single().Elements(), e => Assert.Empty(e.Nodes()));
+    }
+
+    [Fact]
     public async Task GettingACard_ReturnsTheVCard_WithTheETagOfTheListing_And304WhenTheClientHasIt()
     {
         using var bob = fixture.User();
