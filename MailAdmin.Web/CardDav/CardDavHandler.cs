@@ -137,7 +137,8 @@ internal static class CardDavHandler
 
                 break;
             case SyncCollectionReport sync:
-                if (Depth(context.Request, 0) != 0)
+                // RFC 6578 section 3.2 defines Depth: 0 only; some clients send 1, which means the same for a book without sub-collections.
+                if (Depth(context.Request, 0) == Infinity)
                 {
                     throw MailAdminException.Invalid("invalid-depth", "A sync-collection report takes Depth: 0 (RFC 6578 section 3.2).");
                 }

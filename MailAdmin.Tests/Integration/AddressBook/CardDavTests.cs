@@ -284,6 +284,17 @@ public sealed class CardDavTests(CardDavFixture fixture) : IClassFixture<CardDav
     }
 
     [Fact]
+    public async Task SyncCollection_AtInfiniteDepth_Is400()
+    {
+        using var bob = fixture.User();
+
+        var answer = await bob.ReportAsync(Book, SyncBody(string.Empty), depth: "infinity");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains("Depth: 0", answer.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AWrongPassword_OrNone_Is401_WithABasicChallenge()
     {
         using var wrong = fixture.User(Bob, "not-the-password");
