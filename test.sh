@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs what CI runs: the formatting check, then every test (unit, bUnit, slapd, Chromium).
+# Runs what CI runs: the formatting check, then every test (unit, bUnit, slapd, Chromium, vdirsyncer).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter FullyQualifiedName~SlapdFixtureTests
 set -euo pipefail
 cd "$(dirname "$0")"
 
-install_line="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends slapd ldap-utils chromium"
+install_line="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends slapd ldap-utils chromium vdirsyncer"
 
 # slapd and slapadd live in /usr/sbin, which a non-root PATH often lacks.
 has_tool() {
@@ -12,7 +12,7 @@ has_tool() {
 }
 
 missing=()
-for tool in slapd slapadd ldapadd ldapmodify; do
+for tool in slapd slapadd ldapadd ldapmodify vdirsyncer; do
   has_tool "$tool" || missing+=("$tool")
 done
 [[ -x /usr/bin/chromium ]] || missing+=(/usr/bin/chromium)
@@ -26,7 +26,7 @@ if (( ${#missing[@]} > 0 )); then
   echo "Installing test tools (${missing[*]})..."
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o DPkg::Lock::Timeout=300 slapd ldap-utils chromium >/dev/null
+    -o DPkg::Lock::Timeout=300 slapd ldap-utils chromium vdirsyncer >/dev/null
   # Tests run private slapd instances; a system one left running by the package would only be in the way.
   service slapd stop >/dev/null 2>&1 || true
 fi

@@ -126,6 +126,15 @@ public sealed class MailGroup
 
     public required string DirectoryDn { get; set; }
 
+    /// <summary>
+    /// The DN keys (<see cref="DirectoryServices.GroupMembership.DnKey"/>) of every entry the
+    /// group holds, nested groups flattened, as the directory said at the last sync, whether or
+    /// not this node knows the user yet. A user of another server whose row arrives later by
+    /// replication is linked from these, so a group is one group on every server. Null for a
+    /// group synced before this column existed (its members stay as they are until the next sync).
+    /// </summary>
+    public List<string>? MemberKeys { get; set; }
+
     public List<GroupMember> Members { get; set; } = [];
 }
 

@@ -391,7 +391,8 @@ public sealed partial class DirectorySyncService(
         foreach (var entry in snapshot.Groups)
         {
             seen.Add(entry.DirectoryId);
-            var members = FlattenMembers(entry, groupsByDn, userIdsByDn);
+            var memberKeys = FlattenMembers(entry, groupsByDn);
+            var members = memberKeys.Where(userIdsByDn.ContainsKey).Select(k => userIdsByDn[k]).ToHashSet();
             string? localPart = null;
             if (entry.Address is { } address && MailAddresses.TryParse(address, out var parsed) && parsed.Domain == domain.Name)
             {
@@ -408,7 +409,7 @@ public sealed partial class DirectorySyncService(
 
             if (!byId.TryGetValue(entry.DirectoryId, out var group))
             {
-                group = new MailGroup { DomainId = domain.Id, Name = entry.Name, LocalPart = localPart, DirectoryId = entry.DirectoryId, DirectoryDn = entry.Dn };
+                group = new MailGroup { DomainId = domain.Id, Name = entry.Name, LocalPart = localPart, DirectoryId = entry.DirectoryId, DirectoryDn = entry.Dn, MemberKeys = [.. memberKeys.Order(StringComparer.Ordinal)] };
                 group.Members.AddRange(members.Select(id => new GroupMember { UserId = id }));
                 db.Groups.Add(group);
                 added++;
@@ -416,7 +417,8 @@ public sealed partial class DirectorySyncService(
             }
 
             var current = group.Members.Select(m => m.UserId).ToHashSet();
-            var changed = group.Name != entry.Name || group.LocalPart != localPart || group.DirectoryDn != entry.Dn || !current.SetEquals(members);
+            var changed = group.Name != entry.Name || group.LocalPart != localPart || group.DirectoryDn != entry.Dn || !current.SetEquals(members)
+                || group.MemberKeys is null || !memberKeys.SetEquals(group.MemberKeys);
             if (!changed)
             {
                 continue;
@@ -425,6 +427,7 @@ public sealed partial class DirectorySyncService(
             group.Name = entry.Name;
             group.LocalPart = localPart;
             group.DirectoryDn = entry.Dn;
+            group.MemberKeys = [.. memberKeys.Order(StringComparer.Ordinal)];
             group.Members.RemoveAll(m => !members.Contains(m.UserId));
             group.Members.AddRange(members.Where(id => !current.Contains(id)).Select(id => new GroupMember { UserId = id }));
             updated++;
@@ -435,28 +438,34 @@ public sealed partial class DirectorySyncService(
         return (added, updated, gone.Count);
     }
 
-    /// <summary>Every user reachable from a group through nested groups; a cycle ends the walk.</summary>
-    private static HashSet<int> FlattenMembers(DirectoryGroup group, Dictionary<string, DirectoryGroup> groupsByDn, Dictionary<string, int> userIdsByDn)
+    /// <summary>
+    /// The DN keys of every entry reachable from a group through nested groups that is not itself
+    /// a group: the users, whether this node has their row yet or not. A cycle ends the walk.
+    /// </summary>
+    private static HashSet<string> FlattenMembers(DirectoryGroup group, Dictionary<string, DirectoryGroup> groupsByDn)
     {
-        var users = new HashSet<int>();
+        var members = new HashSet<string>(StringComparer.Ordinal);
         var visited = new HashSet<string>(StringComparer.Ordinal) { GroupMembership.DnKey(group.Dn) };
         var pending = new Stack<string>(group.MemberDns.Select(GroupMembership.DnKey));
         while (pending.TryPop(out var key))
         {
-            if (userIdsByDn.TryGetValue(key, out var userId))
+            if (groupsByDn.TryGetValue(key, out var nested))
             {
-                users.Add(userId);
-            }
-            else if (groupsByDn.TryGetValue(key, out var nested) && visited.Add(key))
-            {
-                foreach (var member in nested.MemberDns)
+                if (visited.Add(key))
                 {
-                    pending.Push(GroupMembership.DnKey(member));
+                    foreach (var member in nested.MemberDns)
+                    {
+                        pending.Push(GroupMembership.DnKey(member));
+                    }
                 }
+            }
+            else
+            {
+                members.Add(key);
             }
         }
 
-        return users;
+        return members;
     }
 
     private async Task RecordOutcomeAsync(string ascii, string outcome, CancellationToken cancellationToken)

@@ -90,6 +90,13 @@ public sealed partial class DocumentApplier(
             var shares = current.SelectMany(d => d.Domains.Where(s => s.Domain == domain.Name).Select(s => (d.Owner, Share: s))).ToList();
             await ApplyMailboxesAsync(db, domain, shares, cancellationToken);
             await ApplyItemsAsync(db, domain, shares, cancellationToken);
+            if (DirectoryServices.GroupLinks.UsersChanged(db))
+            {
+                // New rows need their ids before the groups can hold them.
+                await db.SaveChangesAsync(cancellationToken);
+                await DirectoryServices.GroupLinks.RelinkAsync(db, domain.Id, cancellationToken);
+            }
+
             if (role == NodeRole.Slave && record.MasterName is { } master && shares.FirstOrDefault(s => Same(s.Owner, master)).Share?.Settings is { } settings)
             {
                 ApplySettings(domain, settings);

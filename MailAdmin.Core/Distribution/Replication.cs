@@ -32,12 +32,12 @@ public sealed partial class Replication(
     MembershipService membership,
     IPeerChannels channels,
     LocalEndpoints endpoints,
-    IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<Replication> logger) : BackgroundService
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, PeerReachability> _reachability = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>What this node knows of each peer's reachability.</summary>
@@ -67,7 +67,7 @@ public sealed partial class Replication(
         var stored = await StoreAsync(documents, cancellationToken);
         if (stored)
         {
-            await applier.ApplyAsync(lifetime.ApplicationStopping);
+            await applier.ApplyAsync(_stopping.Token);
         }
 
         MarkReachable(from);
@@ -314,8 +314,15 @@ public sealed partial class Replication(
 
     private DateTime Deadline() => clock.GetUtcNow().UtcDateTime + CallTimeout;
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
+        _stopping.Dispose();
         _wake.Dispose();
         base.Dispose();
     }

@@ -66,6 +66,13 @@ public sealed class LicenceService(IDbContextFactory<NodeDbContext> databases, N
         return UsageAsync(cancellationToken);
     }
 
+    /// <summary>The usage with the mailboxes beyond the seats named, for those who administer the whole server.</summary>
+    public Task<LicenceUsage> GetDetailAsync(AdminPrincipal reader, CancellationToken cancellationToken)
+    {
+        AccessPolicy.Demand(reader, Permission.ViewLicence);
+        return UsageAsync(cancellationToken);
+    }
+
     public async Task<LicenceUsage> UsageAsync(CancellationToken cancellationToken) => (await CountAsync(cancellationToken)).Usage;
 
     /// <summary>True when the mailbox (primary address, lower case) is beyond the node's seats.</summary>

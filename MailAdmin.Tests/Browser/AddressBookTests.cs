@@ -67,4 +67,40 @@ public sealed class AddressBookTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("user-drawer")).ToContainTextAsync("Ann Novak-Smith");
         await Assertions.Expect(page.GetByTestId("users-grid")).ToContainTextAsync("Ann Novak-Smith");
     }
+
+    [Fact]
+    public async Task HideFromTheGlobalAddressList_InTheUserDrawer_TakesTheUserOffTheListPage_AndBack()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSteps.SignInAsync(page, _node);
+        await ConsoleSteps.WaitForConsoleAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Global Address List", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("gal-grid")).ToContainTextAsync("ann@company.com");
+        await Assertions.Expect(page.GetByTestId("gal-total")).ToHaveTextAsync("1 entry");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true }).ClickAsync();
+        await page.GetByTestId("users-grid").GetByText("ann@company.com", new() { Exact = true }).ClickAsync();
+        await page.Locator("[data-testid=hide-from-gal] input, input[data-testid=hide-from-gal]").CheckAsync();
+        await Assertions.Expect(page.GetByText("ann@company.com is hidden from the Global Address List.")).ToBeVisibleAsync();
+        await CloseDrawerAsync(page);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Global Address List", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("gal-empty")).ToContainTextAsync("The list is empty");
+        await Assertions.Expect(page.GetByTestId("gal-grid")).Not.ToContainTextAsync("ann@company.com");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true }).ClickAsync();
+        await page.GetByTestId("users-grid").GetByText("ann@company.com", new() { Exact = true }).ClickAsync();
+        await page.Locator("[data-testid=hide-from-gal] input, input[data-testid=hide-from-gal]").UncheckAsync();
+        await Assertions.Expect(page.GetByText("ann@company.com is listed in the Global Address List again.")).ToBeVisibleAsync();
+        await CloseDrawerAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Global Address List", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("gal-grid")).ToContainTextAsync("Ann Novak");
+    }
+
+    /// <summary>Closes the user drawer as a user would: a click on the page beside it.</summary>
+    private static async Task CloseDrawerAsync(IPage page)
+    {
+        await page.Locator(".mud-overlay-scrim").ClickAsync(new() { Position = new() { X = 5, Y = 5 } });
+        await Assertions.Expect(page.Locator(".mud-overlay-scrim")).ToHaveCountAsync(0);
+    }
 }

@@ -17,17 +17,18 @@ public sealed class NavMenuTests
     /// <summary>Every link of the menu and who sees it. A new link is one more row.</summary>
     private static readonly NavLinkRow[] Links =
     [
-        //  link                server-rw  server-ro  domain-admin
-        new("Dashboard",         true,      true,      true),
-        new("Domains",           true,      true,      true),
-        new("Users",             true,      true,      true),
-        new("Aliases and lists", true,      true,      true),
-        new("Migration",         true,      true,      true),
-        new("Mail queue",        true,      true,      true),
-        new("Audit log",         true,      true,      false),
-        new("Administrators",    true,      true,      false),
-        new("Licence",           true,      true,      false),
-        new("Change password",   true,      true,      true),
+        //  link                    server-rw  server-ro  domain-admin
+        new("Dashboard",            true,      true,      true),
+        new("Domains",              true,      true,      true),
+        new("Users",                true,      true,      true),
+        new("Aliases and lists",    true,      true,      true),
+        new("Global Address List",  true,      true,      true),
+        new("Migration",            true,      true,      true),
+        new("Mail queue",           true,      true,      true),
+        new("Audit log",            true,      true,      false),
+        new("Administrators",       true,      true,      false),
+        new("Licence",              true,      true,      false),
+        new("Change password",      true,      true,      true),
     ];
 
     public static TheoryData<AdminRole> Roles() => [.. Enum.GetValues<AdminRole>()];

@@ -154,7 +154,32 @@ public sealed class TestNode : IAsyncDisposable
         if (_ownsDataDir && Directory.Exists(DataDir))
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(DataDir, recursive: true);
+            await DeleteDataDirAsync();
+        }
+    }
+
+    /// <summary>
+    /// Removes the data folder. A migration's last clean-up may still be deleting a folder inside
+    /// it as the host stops, and a recursive delete that meets a file vanishing under it fails: try again.
+    /// </summary>
+    private async Task DeleteDataDirAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(DataDir, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                if (!Directory.Exists(DataDir))
+                {
+                    return;
+                }
+
+                await Task.Delay(100 * attempt);
+            }
         }
     }
 }

@@ -37,9 +37,7 @@ internal static class NodeEndpoints
             .WithSummary("This node's name, address, role in a distributed domain, version and licence (seats is null when unlimited).");
         api.MapGet("/licence", async (HttpContext context, LicenceService licence) =>
             {
-                var admin = context.User.RequireAdmin();
-                AccessPolicy.Demand(admin, Permission.ViewLicence);
-                var usage = await licence.GetUsageAsync(admin, context.RequestAborted);
+                var usage = await licence.GetDetailAsync(context.User.RequireAdmin(), context.RequestAborted);
                 var summary = LicenceResponse.From(usage);
                 return new LicenceDetailResponse(summary.Seats, summary.Used, summary.Free, summary.State, summary.Source, summary.Licensee, usage.Beyond);
             })

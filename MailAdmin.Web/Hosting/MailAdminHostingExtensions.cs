@@ -1,9 +1,11 @@
 using MailAdmin.Core;
+using MailAdmin.Core.CardDav;
 using MailAdmin.Core.Configuration;
 using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Mail;
 using MailAdmin.Core.Mail.Smtp;
 using MailAdmin.Web.Api;
+using MailAdmin.Web.CardDav;
 using MailAdmin.Web.Components;
 using MailAdmin.Web.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -36,6 +38,7 @@ public static class MailAdminHostingExtensions
 
         services.AddConsoleSecurity(settings.Node);
         services.AddAdminApi();
+        services.AddGlobalAddressBook();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -56,6 +59,7 @@ public static class MailAdminHostingExtensions
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapAdminApi();
+        app.MapCardDav();
         app.MapFreeBusyEndpoints();
         app.MapConsoleAccount();
         // SecurityHeaders' policy already says frame-ancestors 'none'; Blazor would add a second, weaker one.

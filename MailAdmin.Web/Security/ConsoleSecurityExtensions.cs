@@ -2,6 +2,7 @@ using System.Security.Claims;
 using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Nodes;
 using MailAdmin.Web.Api;
+using MailAdmin.Web.CardDav;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -35,10 +36,10 @@ public static class ConsoleSecurityExtensions
                 {
                     OnRedirectToLogin = context => ApiProblems.IsApi(context.Request)
                         ? ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in first: POST /api/v1/session with your user name and password.")
-                        : Redirect(context),
+                        : CardDavEndpoints.IsCardDav(context.Request) ? Status(context, StatusCodes.Status401Unauthorized) : Redirect(context),
                     OnRedirectToAccessDenied = context => ApiProblems.IsApi(context.Request)
                         ? ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Your role does not allow this. Ask an administrator with whole-server read/write rights.")
-                        : Redirect(context),
+                        : CardDavEndpoints.IsCardDav(context.Request) ? Status(context, StatusCodes.Status403Forbidden) : Redirect(context),
                     OnValidatePrincipal = ValidateSessionAsync,
                 };
             })
@@ -56,6 +57,13 @@ public static class ConsoleSecurityExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAdminStateProvider>();
         return services;
+    }
+
+    /// <summary>Address book clients answer a 401 with their password (the Basic challenge is already set); a login page means nothing to them.</summary>
+    private static Task Status(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
     }
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)

@@ -152,6 +152,9 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.Property<string>("LocalPart")
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("MemberKeys")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -139,6 +139,56 @@ public sealed class MailAcrossNodesTests : IAsyncLifetime
 
     private static async Task SendAsync(TestNode node, string from, params string[] to) => await SendWithSubjectAsync(node, from, "Plans", to);
 
+    /// <summary>
+    /// Common groups (manual, chapter 1): a directory group is one group on every server. staff@
+    /// holds the sales and engineering groups and John: seven people on three servers.
+    /// </summary>
+    [Fact]
+    public async Task MailToADirectoryGroup_ReachesEveryMemberOnTheirHomeServer_AndADirectoryChangeCountsEverywhereAfterTheNextSync()
+    {
+        (TestNode Node, string User)[] staff =
+        [
+            (_hq, "alice.novak"), (_hq, "zoe.dvorak"), (_ny, "bob.smith"), (_ny, "dan.brown"), (_ny, "john.smith"), (_sea, "carol.jones"), (_sea, "frank.wu"),
+        ];
+        await SendWithSubjectAsync(_hq, "partner@example.org", "To all staff", "staff@company.com");
+
+        foreach (var (node, user) in staff)
+        {
+            Assert.Single(await node.WaitForInboxAsync($"{user}@company.com", 1));
+        }
+
+        Assert.Empty(_hq.Inbox("eva.green@company.com"));
+
+        // Eva joins sales and Dan leaves it, in the directory; each server syncs.
+        await _slapd.AddLdifAsync("""
+            dn: cn=sales,ou=Groups,dc=company,dc=com
+            changetype: modify
+            add: member
+            member: uid=eva,ou=People,dc=company,dc=com
+            -
+            delete: member
+            member: uid=dan,ou=People,dc=company,dc=com
+            -
+
+            """);
+        foreach (var node in new[] { _hq, _ny, _sea })
+        {
+            using var admin = await node.SignedInClientAsync();
+            await SyncAsync(admin);
+        }
+
+        // Sent on ny this time: every server expands the group the same way.
+        await _ny.EnqueueAsync("bob.smith@company.com", ["staff@company.com"], subject: "Staff again");
+
+        Assert.Single(await _hq.WaitForInboxAsync("eva.green@company.com", 1));
+        foreach (var (node, user) in staff.Where(s => s.User != "dan.brown"))
+        {
+            Assert.Equal(2, (await node.WaitForInboxAsync($"{user}@company.com", 2)).Length);
+        }
+
+        Assert.Single(_ny.Inbox("dan.brown@company.com"));
+    }
+
     private static async Task SendWithSubjectAsync(TestNode node, string from, string subject, params string[] to)
     {
         using var client = new SmtpClient();

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Errors;
+using MailAdmin.Core.Licensing;
 using MailAdmin.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static MailAdmin.Tests.Integration.Licensing.LicenceSteps;
 
 namespace MailAdmin.Tests.Integration.Licensing;
@@ -52,6 +56,12 @@ public sealed class LicenceSourceTests : IDisposable
         using var domainAdmin = await node.SignedInClientAsync("sales-admin", "Admin-Password-1");
         Assert.Equal(licence.Summary, await NodeLicenceAsync(domainAdmin));
         Assert.Equal("forbidden", (await Problem.ReadAsync(await domainAdmin.GetAsync("api/v1/licence"), HttpStatusCode.Forbidden)).Code);
+
+        // Core refuses them the detail itself, whichever page or endpoint asks.
+        var licences = node.Services.GetRequiredService<LicenceService>();
+        var salesAdmin = new AdminPrincipal(AdminPrincipal.LocalId("sales-admin"), "sales-admin", AdminRole.DomainAdmin, "company.com");
+        Assert.Equal("forbidden", (await Assert.ThrowsAsync<MailAdminException>(() => licences.GetDetailAsync(salesAdmin, CancellationToken.None))).Code);
+        Assert.Equal(["bob@company.com"], (await licences.GetDetailAsync(salesAdmin with { Role = AdminRole.ServerReadOnly, Domain = null }, CancellationToken.None)).Beyond);
     }
 
     [Theory]

@@ -22,6 +22,6 @@ public sealed partial class Licence
 
         // The users beyond the seats are the licence's detail: the page asks for it as the API does.
         AccessPolicy.Demand(admin, Permission.ViewLicence);
-        _usage = await Licences.GetUsageAsync(admin, CancellationToken.None);
+        _usage = await Licences.GetDetailAsync(admin, CancellationToken.None);
     }
 }

@@ -275,6 +275,7 @@ public sealed partial class Users : IDisposable
     }
 
     private bool _savingSignIn;
+    private bool _savingHidden;
 
     private bool CanManage(UserInfo user) =>
         _admin is not null && AccessPolicy.Allows(_admin, Permission.ManageUsers, MailAddresses.Parse(user.Address).Domain);
@@ -310,26 +311,39 @@ public sealed partial class Users : IDisposable
 
     private async Task SetSignInAsync(bool allowed)
     {
+        _savingSignIn = true;
+        await SaveAsync(new UserChanges(Enabled: allowed), user => allowed
+            ? $"{user.DisplayAddress} may sign in again."
+            : $"{user.DisplayAddress} can no longer sign in; mail to them is still delivered.");
+        _savingSignIn = false;
+    }
+
+    private async Task SetHiddenAsync(bool hidden)
+    {
+        _savingHidden = true;
+        await SaveAsync(new UserChanges(HiddenFromAddressList: hidden), user => hidden
+            ? $"{user.DisplayAddress} is hidden from the Global Address List."
+            : $"{user.DisplayAddress} is listed in the Global Address List again.");
+        _savingHidden = false;
+    }
+
+    /// <summary>A change from the drawer, carried out by the user's home server when it is another one.</summary>
+    private async Task SaveAsync(UserChanges changes, Func<UserInfo, string> success)
+    {
         if (_detail is null)
         {
             return;
         }
 
-        var user = _detail.User;
-        _savingSignIn = true;
         try
         {
-            var updated = await Service.UpdateAsync(await GetActorAsync(), user.Address, new UserChanges(Enabled: allowed), forwardToHome: true, CancellationToken.None);
-            Snackbar.Add(allowed ? $"{updated.DisplayAddress} may sign in again." : $"{updated.DisplayAddress} can no longer sign in; mail to them is still delivered.", Severity.Success);
+            var updated = await Service.UpdateAsync(await GetActorAsync(), _detail.User.Address, changes, forwardToHome: true, CancellationToken.None);
+            Snackbar.Add(success(updated), Severity.Success);
             _detail = await Service.GetAsync(await GetAdminAsync(), updated.Address, CancellationToken.None);
         }
         catch (MailAdminException e)
         {
             Snackbar.Add(e.Message, Severity.Error);
-        }
-        finally
-        {
-            _savingSignIn = false;
         }
 
         await ReloadAsync();
