@@ -16,6 +16,8 @@ public sealed class GlobalAddressBook(IDbContextFactory<NodeDbContext> databases
 {
     public const string Name = "Global Address List";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, IReadOnlyList<AddressBookCard> Cards)> _cards = new(StringComparer.Ordinal);
+
     /// <summary>The domains (ASCII) whose book the reader may read, in order.</summary>
     public async Task<IReadOnlyList<string>> DomainsAsync(AddressBookReader reader, CancellationToken cancellationToken)
     {
@@ -34,18 +36,10 @@ public sealed class GlobalAddressBook(IDbContextFactory<NodeDbContext> databases
             throw NotFound(domain);
         }
 
-        var cards = new List<AddressBookCard>();
+        IReadOnlyList<AddressBookCard> cards;
         try
         {
-            for (var page = 1; ; page++)
-            {
-                var batch = await gal.ReadAsync(ascii, search: null, page, GalService.MaxPageSize, cancellationToken);
-                cards.AddRange(batch.Items.Select(AddressBookCard.From));
-                if (batch.Items.Count < GalService.MaxPageSize)
-                {
-                    break;
-                }
-            }
+            cards = await CardsAsync(ascii, cancellationToken);
         }
         catch (MailAdminException e) when (e.Kind == ErrorKind.NotFound)
         {
@@ -54,6 +48,20 @@ public sealed class GlobalAddressBook(IDbContextFactory<NodeDbContext> databases
 
         var displayName = reader.MailUser is null ? $"{Name} ({DomainNames.ToUnicode(ascii)})" : Name;
         return new AddressBookView(ascii, displayName, cards);
+    }
+
+    /// <summary>The domain's cards, written once per version of the list (a card is a vCard and a hash of it).</summary>
+    private async Task<IReadOnlyList<AddressBookCard>> CardsAsync(string ascii, CancellationToken cancellationToken)
+    {
+        var (version, entries) = await gal.ListAsync(ascii, cancellationToken);
+        if (_cards.TryGetValue(ascii, out var kept) && kept.Version == version)
+        {
+            return kept.Cards;
+        }
+
+        var cards = entries.Select(AddressBookCard.From).ToList();
+        _cards[ascii] = (version, cards);
+        return cards;
     }
 
     /// <summary>The book's current sync token; the node keeps its snapshot so the token can be synced from later.</summary>

@@ -76,16 +76,29 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
     /// <summary>The whole list of a domain, for the vCard export.</summary>
     public async Task<IReadOnlyList<GalEntry>> AllAsync(AdminPrincipal reader, string? domain, CancellationToken cancellationToken)
     {
-        var entries = new List<GalEntry>();
-        for (var page = 1; ; page++)
+        ArgumentNullException.ThrowIfNull(reader);
+        var ascii = domain is not null ? DomainNames.Normalize(domain) : AccessPolicy.DomainScope(reader) ?? await OnlyDomainAsync(cancellationToken);
+        AccessPolicy.Demand(reader, Permission.ViewUsers, ascii);
+        return (await ListAsync(ascii, cancellationToken)).Entries;
+    }
+
+    /// <summary>
+    /// A domain's whole list as it is now, sorted, and the version of the list it comes from (the
+    /// same version, the same entries): for callers that derive something costly from it, such as
+    /// the CardDAV cards. Who may read is the caller's to check.
+    /// </summary>
+    internal async Task<(long Version, IReadOnlyList<GalEntry> Entries)> ListAsync(string ascii, CancellationToken cancellationToken)
+    {
+        var snapshot = await CurrentAsync(cancellationToken);
+        if (snapshot.Domains.TryGetValue(ascii, out var list))
         {
-            var batch = await SearchAsync(reader, domain, search: null, page, MaxPageSize, cancellationToken);
-            entries.AddRange(batch.Items);
-            if (batch.Items.Count < MaxPageSize)
-            {
-                return entries;
-            }
+            return (snapshot.Version, list.Entries);
         }
+
+        // Not a domain of this node: the same refusal as everywhere else.
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await DomainService.FindAsync(db, ascii, cancellationToken);
+        return (snapshot.Version, []);
     }
 
     /// <summary>A page of the list of the user's own domain, for a user of the domain signed in with their mail password.</summary>
@@ -238,6 +251,8 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
         }
 
         public static DomainList Empty { get; } = new([], []);
+
+        public IReadOnlyList<GalEntry> Entries => _entries;
 
         public static DomainList Of(List<(GalEntry Entry, string Key)> rows)
         {
