@@ -11,6 +11,7 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<CalendarInbox>();
         services.AddSingleton<FreeBusyService>();
         services.AddSingleton<CalendarPeerService>();
+        services.AddSingleton<MeetingPlanner>();
         return services;
     }
 }
