@@ -22,6 +22,7 @@ public sealed partial class MeetingPlanner : IDisposable
     private static readonly TimeSpan SearchAhead = TimeSpan.FromDays(28);
 
     private readonly List<GalEntry> _attendees = [];
+    private MudAutocomplete<GalEntry>? _addBox;
     private CancellationTokenSource _loads = new();
     private IReadOnlyList<DomainInfo>? _domains;
     private string? _domain;
@@ -65,6 +66,10 @@ public sealed partial class MeetingPlanner : IDisposable
 
     private static IReadOnlyList<TimeSpan> Durations { get; } =
         [.. new[] { 15, 30, 45, 60, 90, 120, 180, 240, 480 }.Select(m => TimeSpan.FromMinutes(m))];
+
+    private static IReadOnlyList<int> StartHours { get; } = [.. Enumerable.Range(0, 24)];
+
+    private static IReadOnlyList<int> EndHours { get; } = [.. Enumerable.Range(1, 23)];
 
     private static IReadOnlyList<TimeZoneInfo> Zones { get; } = TimeZoneInfo.GetSystemTimeZones();
 
@@ -124,6 +129,13 @@ public sealed partial class MeetingPlanner : IDisposable
         }
 
         _attendees.Add(entry);
+
+        // The box is for adding: empty again for the next person.
+        if (_addBox is not null)
+        {
+            await _addBox.ClearAsync();
+        }
+
         await ReloadAsync();
     }
 
@@ -143,18 +155,34 @@ public sealed partial class MeetingPlanner : IDisposable
 
     private Task ViewChangedAsync(PlannerView view)
     {
+        if (view == _view)
+        {
+            return Task.CompletedTask;
+        }
+
         _view = view;
         return ReloadAsync();
     }
 
     private Task DateChangedAsync(DateTime? date)
     {
+        // The picker echoes the date the planner moved to (a slot found on another day): nothing changed then.
+        if (date?.Date == _date?.Date)
+        {
+            return Task.CompletedTask;
+        }
+
         _date = date;
         return ReloadAsync();
     }
 
     private Task ZoneChangedAsync(string zoneId)
     {
+        if (zoneId == _zoneId)
+        {
+            return Task.CompletedTask;
+        }
+
         _zoneId = zoneId;
         return ReloadAsync();
     }
