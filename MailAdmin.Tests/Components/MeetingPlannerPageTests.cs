@@ -1,9 +1,14 @@
 using Bunit;
 using MailAdmin.Core.Accounts;
+using MailAdmin.Core.Distribution;
 using MailAdmin.Core.Domains;
+using MailAdmin.Core.Nodes;
 using MailAdmin.Core.Scheduling;
+using MailAdmin.Core.Storage;
 using MailAdmin.Tests.Infrastructure.Mail;
 using MailAdmin.Web.Components.Pages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MeetingPlannerPage = MailAdmin.Web.Components.Pages.MeetingPlanner;
 
@@ -109,9 +114,36 @@ public sealed class MeetingPlannerPageTests : IAsyncLifetime
         Assert.Equal(2, page.FindAll(".planner-slot[style]").Count);
     }
 
-    private async Task StartAsync()
+    [Fact]
+    public async Task AnAttendeeWhoseHomeServerIsDown_IsAGreyRowNamingTheServer_AndTheSlotWarnsAboutThem()
+    {
+        await StartAsync(distributed: true);
+        await SetHomeServerAsync(Bob, "ny");
+        await BusyAsync(Ann, Monday.AddHours(8), TimeSpan.FromHours(2), organizer: true);
+        var page = await RenderOnMondayAsync();
+
+        await AddAsync(page, Ann, "Ann Novak");
+        await AddAsync(page, Bob, "Bob Smith");
+
+        page.WaitForAssertion(() => Assert.Equal("unknown — ny is unreachable", page.Find($"[data-testid=planner-row][data-address='{Bob}'] [data-testid=planner-unknown]").TextContent.Trim()), Patience);
+        Assert.Single(page.Find($"[data-testid=planner-row][data-address='{Ann}']").QuerySelectorAll("[data-testid=planner-busy]"));
+        Assert.Contains("cannot answer now", page.FindComponent<MudTooltip>().Instance.Text, StringComparison.Ordinal);
+
+        await page.Find("button[data-testid=planner-find]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("10:00–11:00", page.Find("[data-testid=planner-slot]").TextContent, StringComparison.Ordinal), Patience);
+        Assert.Equal($"Free/busy of {Bob} is unknown: they may be busy then.", page.Find("[data-testid=planner-slot-note]").TextContent.Trim());
+    }
+
+    private async Task StartAsync(bool distributed = false)
     {
         _core = ConsoleCore.Add(_context, "hq");
+        if (distributed)
+        {
+            // This node is the master of a distributed domain whose other server, ny, it cannot reach.
+            _context.Services.AddSingleton<IClusterTopology>(new LoneMaster());
+        }
+
         _context.SignIn("admin", AdminRole.ServerReadWrite, null);
         await _core.MigrateAsync();
         await _core.Get<DomainService>().CreateAsync(Actor.System, "company.com", CancellationToken.None);
@@ -126,6 +158,13 @@ public sealed class MeetingPlannerPageTests : IAsyncLifetime
         var meeting = Imip.Meeting($"seed-{Guid.NewGuid():N}", organizer ? owner : "someone@company.com", organizer ? ["other@company.com"] : [owner], start, length);
         var itip = ItipReader.Parse(Imip.Calendar("REQUEST", meeting))!;
         await _core!.Get<CalendarBook>().ApplyAsync(owner, address => address == owner, itip, sentByOwner: organizer, CancellationToken.None);
+    }
+
+    private async Task SetHomeServerAsync(string address, string homeServer)
+    {
+        await using var db = await _core!.Get<IDbContextFactory<NodeDbContext>>().CreateDbContextAsync();
+        var localPart = address[..address.IndexOf('@', StringComparison.Ordinal)];
+        Assert.Equal(1, await db.Users.Where(u => u.LocalPart == localPart).ExecuteUpdateAsync(u => u.SetProperty(x => x.HomeServer, homeServer)));
     }
 
     private async Task<IRenderedComponent<MeetingPlannerPage>> RenderOnMondayAsync()
@@ -150,5 +189,23 @@ public sealed class MeetingPlannerPageTests : IAsyncLifetime
         }
 
         return new DateTimeOffset(day, TimeSpan.Zero);
+    }
+
+    /// <summary>A master with no peer it knows of: every other home server is unreachable.</summary>
+    private sealed class LoneMaster : IClusterTopology
+    {
+        public event EventHandler<PeerEventArgs>? PeerReturned
+        {
+            add { }
+            remove { }
+        }
+
+        public NodeRole Role => NodeRole.Master;
+
+        public string? MasterName => "hq";
+
+        public IReadOnlyList<PeerNode> Peers => [];
+
+        public PeerNode? FindPeer(string nodeName) => null;
     }
 }
