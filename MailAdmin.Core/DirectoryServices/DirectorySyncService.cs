@@ -160,6 +160,7 @@ public sealed partial class DirectorySyncService(
 
         reserved.UnionWith(await db.Aliases.Where(a => a.DomainId == domain.Id).Select(a => a.LocalPart).ToListAsync(cancellationToken));
         reserved.UnionWith(await db.MailingLists.Where(l => l.DomainId == domain.Id).Select(l => l.LocalPart).ToListAsync(cancellationToken));
+        reserved.UnionWith(await db.Resources.Where(r => r.DomainId == domain.Id).Select(r => r.LocalPart).ToListAsync(cancellationToken));
 
         timer.Lap("load");
         var claimed = new HashSet<string>(reserved, StringComparer.Ordinal);

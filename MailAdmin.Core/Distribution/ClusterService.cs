@@ -316,6 +316,11 @@ public sealed partial class ClusterService(
             local.Items.Add(new AddressItem { Kind = "list", LocalPart = list.LocalPart });
         }
 
+        foreach (var resource in await db.Resources.AsNoTracking().Where(r => r.DomainId == domain.Id).ToListAsync(cancellationToken))
+        {
+            local.Resources.Add(new ResourceEntry { LocalPart = resource.LocalPart, Name = resource.Name });
+        }
+
         return local;
     }
 

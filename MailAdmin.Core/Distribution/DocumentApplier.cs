@@ -2,6 +2,7 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Distribution.Protocol;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Nodes;
+using MailAdmin.Core.Scheduling.Resources;
 using MailAdmin.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -291,24 +292,40 @@ public sealed partial class DocumentApplier(
     {
         var aliases = await db.Aliases.Where(a => a.DomainId == domain.Id).ToListAsync(cancellationToken);
         var lists = await db.MailingLists.Where(l => l.DomainId == domain.Id).ToListAsync(cancellationToken);
+        var resources = await db.Resources.Where(r => r.DomainId == domain.Id).ToListAsync(cancellationToken);
         var taken = await TakenAddressesAsync(db, domain.Id, cancellationToken);
         taken.ExceptWith(aliases.Where(a => a.HomeServer != null).Select(a => a.LocalPart));
         taken.ExceptWith(lists.Where(l => l.HomeServer != null).Select(l => l.LocalPart));
+        taken.ExceptWith(resources.Where(r => r.HomeServer != null).Select(r => r.LocalPart));
 
         var wantedAliases = new Dictionary<string, (string Owner, AddressItem Item)>(StringComparer.Ordinal);
         var wantedLists = new Dictionary<string, (string Owner, AddressItem Item)>(StringComparer.Ordinal);
+        var wantedResources = new Dictionary<string, (string Owner, ResourceEntry Entry)>(StringComparer.Ordinal);
+        bool Claimed(string localPart) =>
+            taken.Contains(localPart) || wantedAliases.ContainsKey(localPart) || wantedLists.ContainsKey(localPart) || wantedResources.ContainsKey(localPart);
         foreach (var (owner, share) in shares.OrderBy(s => s.Owner, StringComparer.Ordinal))
         {
             foreach (var item in share.Items)
             {
                 var target = item.Kind == "list" ? wantedLists : wantedAliases;
-                if (taken.Contains(item.LocalPart) || wantedAliases.ContainsKey(item.LocalPart) || wantedLists.ContainsKey(item.LocalPart))
+                if (Claimed(item.LocalPart))
                 {
                     LogAddressTaken(logger, $"{item.LocalPart}@{domain.Name}", owner);
                     continue;
                 }
 
                 target[item.LocalPart] = (owner, item);
+            }
+
+            foreach (var entry in share.Resources)
+            {
+                if (Claimed(entry.LocalPart))
+                {
+                    LogAddressTaken(logger, $"{entry.LocalPart}@{domain.Name}", owner);
+                    continue;
+                }
+
+                wantedResources[entry.LocalPart] = (owner, entry);
             }
         }
 
@@ -350,6 +367,50 @@ public sealed partial class DocumentApplier(
         {
             db.MailingLists.Add(new MailingList { DomainId = domain.Id, LocalPart = localPart, Members = [.. item.Members], HomeServer = owner });
         }
+
+        foreach (var resource in resources.Where(r => r.HomeServer != null))
+        {
+            if (wantedResources.Remove(resource.LocalPart, out var wanted))
+            {
+                Describe(resource, wanted.Owner, wanted.Entry);
+            }
+            else
+            {
+                db.Resources.Remove(resource);
+            }
+        }
+
+        foreach (var (localPart, (owner, entry)) in wantedResources)
+        {
+            var resource = new BookableResource { DomainId = domain.Id, LocalPart = localPart, Name = entry.Name, CreatedAt = clock.GetUtcNow() };
+            Describe(resource, owner, entry);
+            db.Resources.Add(resource);
+        }
+    }
+
+    /// <summary>A copy of another server's resource, as its document describes it; written only when something changed, so the address list keeps its version.</summary>
+    private static void Describe(BookableResource resource, string owner, ResourceEntry entry)
+    {
+        var type = Enum.TryParse<ResourceType>(entry.Type, out var t) ? t : ResourceType.Room;
+        var policy = Enum.TryParse<BookingPolicy>(entry.Policy, out var p) ? p : BookingPolicy.AutoAccept;
+        int? capacity = entry.Capacity > 0 ? entry.Capacity : null;
+        var location = NullIfEmpty(entry.Location);
+        var description = NullIfEmpty(entry.Description);
+        var manager = NullIfEmpty(entry.Manager);
+        if (resource.HomeServer == owner && resource.Name == entry.Name && resource.Type == type && resource.Capacity == capacity
+            && resource.Location == location && resource.Description == description && resource.Policy == policy && resource.Manager == manager)
+        {
+            return;
+        }
+
+        resource.HomeServer = owner;
+        resource.Name = entry.Name;
+        resource.Type = type;
+        resource.Capacity = capacity;
+        resource.Location = location;
+        resource.Description = description;
+        resource.Policy = policy;
+        resource.Manager = manager;
     }
 
     private static void ApplySettings(MailDomain domain, DomainSettings settings)
@@ -369,7 +430,7 @@ public sealed partial class DocumentApplier(
         }
     }
 
-    /// <summary>Local parts of the domain held by anything this node has (users, their aliases, groups, aliases, lists).</summary>
+    /// <summary>Local parts of the domain held by anything this node has (users, their aliases, groups, aliases, lists, resources).</summary>
     internal static async Task<HashSet<string>> TakenAddressesAsync(NodeDbContext db, int domainId, CancellationToken cancellationToken)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
@@ -378,6 +439,7 @@ public sealed partial class DocumentApplier(
         taken.UnionWith(await db.Groups.Where(g => g.DomainId == domainId && g.LocalPart != null).Select(g => g.LocalPart!).ToListAsync(cancellationToken));
         taken.UnionWith(await db.Aliases.Where(a => a.DomainId == domainId).Select(a => a.LocalPart).ToListAsync(cancellationToken));
         taken.UnionWith(await db.MailingLists.Where(l => l.DomainId == domainId).Select(l => l.LocalPart).ToListAsync(cancellationToken));
+        taken.UnionWith(await db.Resources.Where(r => r.DomainId == domainId).Select(r => r.LocalPart).ToListAsync(cancellationToken));
         return taken;
     }
 

@@ -222,6 +222,11 @@ public sealed partial class JoinService(
             Hold(list.LocalPart, list.HomeServer ?? node.Name);
         }
 
+        foreach (var resource in await db.Resources.AsNoTracking().Where(r => r.DomainId == domain.Id).ToListAsync(cancellationToken))
+        {
+            Hold(resource.LocalPart, resource.HomeServer ?? node.Name);
+        }
+
         // Directory groups are not compared: the same directory gives both sides the same groups, one group across all servers.
         void Check(string type, string localPart)
         {
@@ -248,6 +253,11 @@ public sealed partial class JoinService(
         foreach (var item in local.Items)
         {
             Check(item.Kind == "list" ? "list" : "alias", item.LocalPart);
+        }
+
+        foreach (var resource in local.Resources)
+        {
+            Check("resource", resource.LocalPart);
         }
 
         return conflicts;

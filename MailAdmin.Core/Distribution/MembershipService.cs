@@ -157,6 +157,7 @@ public sealed partial class MembershipService(
         db.Users.RemoveRange(db.Users.Where(u => u.Source == UserSource.Directory && u.HomeServer != node.Name));
         db.Aliases.RemoveRange(db.Aliases.Where(a => a.HomeServer != null));
         db.MailingLists.RemoveRange(db.MailingLists.Where(l => l.HomeServer != null));
+        db.Resources.RemoveRange(db.Resources.Where(r => r.HomeServer != null));
         db.ClusterMembers.RemoveRange(db.ClusterMembers);
         db.PeerDocuments.RemoveRange(db.PeerDocuments);
         db.RevokedCertificates.RemoveRange(db.RevokedCertificates);

@@ -13,7 +13,7 @@ namespace MailAdmin.Core.Distribution;
 
 /// <summary>
 /// This node's document: how to reach it, and per distributed domain the mailboxes it hosts,
-/// the aliases and lists whose home it is and its placement filter; on the master also the
+/// the aliases, lists and resources whose home it is and its placement filter; on the master also the
 /// membership and the settings every node inherits. The version rises only when the content
 /// changes, so recomputing it is idempotent.
 /// </summary>
@@ -121,6 +121,21 @@ public sealed class OwnDocument(
                 var item = new AddressItem { Kind = "list", LocalPart = list.LocalPart };
                 item.Members.Add(list.Members);
                 share.Items.Add(item);
+            }
+
+            foreach (var resource in await db.Resources.AsNoTracking().Where(r => r.DomainId == domain.Id && r.HomeServer == null).OrderBy(r => r.LocalPart).ToListAsync(cancellationToken))
+            {
+                share.Resources.Add(new ResourceEntry
+                {
+                    LocalPart = resource.LocalPart,
+                    Name = resource.Name,
+                    Type = resource.Type.ToString(),
+                    Capacity = resource.Capacity ?? 0,
+                    Location = resource.Location ?? string.Empty,
+                    Description = resource.Description ?? string.Empty,
+                    Policy = resource.Policy.ToString(),
+                    Manager = resource.Manager ?? string.Empty,
+                });
             }
 
             if (role == NodeRole.Master)

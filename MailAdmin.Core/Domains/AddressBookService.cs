@@ -228,10 +228,11 @@ public sealed class AddressBookService(IDbContextFactory<NodeDbContext> database
             || await db.UserAliases.AnyAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken)
             || await db.Aliases.AnyAsync(a => a.DomainId == domainId && a.LocalPart == local, cancellationToken)
             || await db.MailingLists.AnyAsync(l => l.DomainId == domainId && l.LocalPart == local, cancellationToken)
-            || await db.Groups.AnyAsync(g => g.DomainId == domainId && g.LocalPart == local, cancellationToken);
+            || await db.Groups.AnyAsync(g => g.DomainId == domainId && g.LocalPart == local, cancellationToken)
+            || await db.Resources.AnyAsync(r => r.DomainId == domainId && r.LocalPart == local, cancellationToken);
         if (taken)
         {
-            throw MailAdminException.Conflict("address-exists", $"{parsed} is already an address of a user, alias, list or group. Choose another address.");
+            throw MailAdminException.Conflict("address-exists", $"{parsed} is already an address of a user, alias, list, group or resource. Choose another address.");
         }
     }
 

@@ -55,6 +55,11 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
         UNION ALL
         SELECT 'list', l.DomainId, l.LocalPart, l.LocalPart, NULL, NULL, NULL, NULL, COALESCE(l.HomeServer, $node), NULL
           FROM MailingLists l
+        UNION ALL
+        SELECT 'resource', r.DomainId, r.LocalPart, r.Name,
+               CASE WHEN r.Capacity IS NULL THEN r.Type ELSE r.Type || ', ' || r.Capacity || ' seats' END,
+               NULL, NULL, r.Location, COALESCE(r.HomeServer, $node), NULL
+          FROM Resources r
         """;
 
     private readonly SemaphoreSlim _building = new(1, 1);
@@ -210,8 +215,9 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
                     TextOrNull(reader, 6),
                     TextOrNull(reader, 7),
                     TextOrNull(reader, 8));
-                // Users carry their search text (name, addresses, aliases); groups and lists match by name and address.
-                list.Add((entry, reader.IsDBNull(9) ? $"{entry.Name}\n{entry.Address}".ToLowerInvariant() : reader.GetString(9)));
+                // Users carry their search text (name, addresses, aliases); groups and lists match by name and
+                // address, resources also by their kind and location ("room", "3rd floor").
+                list.Add((entry, reader.IsDBNull(9) ? $"{entry.Name}\n{entry.Address}\n{entry.Title}\n{entry.Office}".ToLowerInvariant() : reader.GetString(9)));
             }
         }
 

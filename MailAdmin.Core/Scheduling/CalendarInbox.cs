@@ -10,7 +10,7 @@ namespace MailAdmin.Core.Scheduling;
 /// the iMIP part of those that carry one updates the owner's <see cref="CalendarBook"/>. It never
 /// fails a delivery: a calendar it cannot read is logged and skipped, the mail goes through.
 /// </summary>
-public sealed partial class CalendarInbox(CalendarBook book, RecipientDirectory directory, NextHopRouter router, ILogger<CalendarInbox> logger)
+public sealed partial class CalendarInbox(CalendarBook book, Resources.ResourceDesk desk, RecipientDirectory directory, NextHopRouter router, ILogger<CalendarInbox> logger)
 {
     /// <summary>One message's calendar part, read at most once however many mailboxes it goes to.</summary>
     public CalendarScan Scan(string queueId, Func<Stream> open) => new(this, queueId, open);
@@ -22,11 +22,20 @@ public sealed partial class CalendarInbox(CalendarBook book, RecipientDirectory 
         ArgumentNullException.ThrowIfNull(scan);
         try
         {
-            if (await scan.ReadAsync(cancellationToken).ConfigureAwait(false) is { } itip)
+            if (await scan.ReadAsync(cancellationToken).ConfigureAwait(false) is not { } itip)
             {
-                await book.ApplyAsync(mailbox.Address, address => Owns(mailbox, address), itip, sentByOwner: false, cancellationToken).ConfigureAwait(false);
-                LogApplied(logger, scan.QueueId, itip.Method, mailbox.Address, "received");
+                return;
             }
+
+            if (mailbox.Kind == MailboxKind.Resource)
+            {
+                // A room or equipment answers for itself: booked or declined, and the organiser told.
+                await desk.ReceivedAsync(mailbox, itip, scan.QueueId, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await book.ApplyAsync(mailbox.Address, address => Owns(mailbox, address), itip, sentByOwner: false, cancellationToken).ConfigureAwait(false);
+            LogApplied(logger, scan.QueueId, itip.Method, mailbox.Address, "received");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -62,7 +71,7 @@ public sealed partial class CalendarInbox(CalendarBook book, RecipientDirectory 
 
     private bool Owns(RecipientTarget.Mailbox mailbox, string address) =>
         string.Equals(address, mailbox.Address, StringComparison.OrdinalIgnoreCase)
-        || (MailPath.FromAddress(address) is { } path && directory.Find(path) is RecipientTarget.Mailbox other && other.UserId == mailbox.UserId);
+        || (MailPath.FromAddress(address) is { } path && directory.Find(path) is RecipientTarget.Mailbox other && other.UserId == mailbox.UserId && other.Kind == mailbox.Kind);
 
     private async Task<ItipMessage?> ParseAsync(string queueId, Func<Stream> open, CancellationToken cancellationToken)
     {

@@ -48,6 +48,8 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
 
     public DbSet<Scheduling.CalendarEntry> CalendarEntries => Set<Scheduling.CalendarEntry>();
 
+    public DbSet<Scheduling.Resources.BookableResource> Resources => Set<Scheduling.Resources.BookableResource>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite has no date type: store instants as Unix milliseconds so they sort and compare.
@@ -165,6 +167,19 @@ public sealed class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbC
         {
             e.HasKey(r => r.Thumbprint);
             e.Property(r => r.Thumbprint).HasMaxLength(64);
+        });
+        modelBuilder.Entity<Scheduling.Resources.BookableResource>(e =>
+        {
+            e.ToTable("Resources");
+            e.Property(r => r.LocalPart).HasMaxLength(64);
+            e.Property(r => r.Name).HasMaxLength(128);
+            e.Property(r => r.Location).HasMaxLength(256);
+            e.Property(r => r.Description).HasMaxLength(2048);
+            e.Property(r => r.Manager).HasMaxLength(320);
+            e.Property(r => r.Type).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.Policy).HasConversion<string>().HasMaxLength(24);
+            e.HasIndex(r => new { r.DomainId, r.LocalPart }).IsUnique();
+            e.HasOne<MailDomain>().WithMany().HasForeignKey(r => r.DomainId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Scheduling.CalendarEntry>(e =>
         {

@@ -81,6 +81,7 @@ public static class AdminApiExtensions
         v1.MapUserEndpoints();
         v1.MapAddressBookEndpoints();
         v1.MapGalEndpoints();
+        v1.MapResourceEndpoints();
         v1.MapQueueEndpoints();
         v1.MapClusterEndpoints();
         v1.MapMigrationEndpoints();

@@ -11,8 +11,12 @@ namespace MailAdmin.Core.Mail.Routing;
 /// <summary>What an address of one of this node's domains stands for.</summary>
 public abstract record RecipientTarget
 {
-    /// <summary>A user's mailbox (its primary address or one of its aliases).</summary>
-    public sealed record Mailbox(int UserId, string Address, string Domain, string LocalPart, bool Enabled, bool Removed, string HomeServer) : RecipientTarget;
+    /// <summary>
+    /// A user's mailbox (its primary address or one of its aliases), or a resource's: a room or
+    /// equipment, which has a mailbox and a calendar on its home server like a user
+    /// (<see cref="Kind"/>; <see cref="UserId"/> is then the resource's id).
+    /// </summary>
+    public sealed record Mailbox(int UserId, string Address, string Domain, string LocalPart, bool Enabled, bool Removed, string HomeServer, MailboxKind Kind = MailboxKind.User) : RecipientTarget;
 
     /// <summary>A domain alias: mail goes on to its target address.</summary>
     public sealed record AddressAlias(string Address, string Target) : RecipientTarget;
@@ -22,6 +26,15 @@ public abstract record RecipientTarget
 
     /// <summary>A directory group with an address: mail goes to every member, nested groups flattened.</summary>
     public sealed record DirectoryGroup(string Address, IReadOnlyList<string> Members) : RecipientTarget;
+}
+
+/// <summary>Whose mailbox a <see cref="RecipientTarget.Mailbox"/> is.</summary>
+public enum MailboxKind
+{
+    User,
+
+    /// <summary>A bookable room or piece of equipment: its home server answers the meeting requests sent to it.</summary>
+    Resource,
 }
 
 /// <summary>
@@ -177,6 +190,13 @@ public sealed class RecipientDirectory : IDisposable
             var address = $"{group.LocalPart}@{domains[group.DomainId]}";
             var members = group.Members.Select(id => mailboxes.GetValueOrDefault(id)).OfType<RecipientTarget.Mailbox>().Select(m => m.Address).ToList();
             targets.TryAdd(address, new RecipientTarget.DirectoryGroup(address, members));
+        }
+
+        foreach (var resource in db.Resources.AsNoTracking().Select(r => new { r.Id, r.DomainId, r.LocalPart, r.HomeServer }))
+        {
+            var domain = domains[resource.DomainId];
+            var address = $"{resource.LocalPart}@{domain}";
+            targets.TryAdd(address, new RecipientTarget.Mailbox(resource.Id, address, domain, resource.LocalPart, Enabled: true, Removed: false, resource.HomeServer ?? _node.Name, MailboxKind.Resource));
         }
 
         return new Snapshot(domains.Values.ToFrozenSet(StringComparer.Ordinal), targets.ToFrozenDictionary(StringComparer.Ordinal));

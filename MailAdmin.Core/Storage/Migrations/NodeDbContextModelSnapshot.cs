@@ -717,6 +717,64 @@ namespace MailAdmin.Core.Storage.Migrations
                     b.ToTable("CalendarEntries");
                 });
 
+            modelBuilder.Entity("MailAdmin.Core.Scheduling.Resources.BookableResource", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Capacity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DomainId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HomeServer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LocalPart")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Manager")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Policy")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DomainId", "LocalPart")
+                        .IsUnique();
+
+                    b.ToTable("Resources", (string)null);
+                });
+
             modelBuilder.Entity("MailAdmin.Core.Accounts.GroupMember", b =>
                 {
                     b.HasOne("MailAdmin.Core.Accounts.MailGroup", "Group")
@@ -790,6 +848,15 @@ namespace MailAdmin.Core.Storage.Migrations
                 });
 
             modelBuilder.Entity("MailAdmin.Core.Domains.MailingList", b =>
+                {
+                    b.HasOne("MailAdmin.Core.Domains.MailDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MailAdmin.Core.Scheduling.Resources.BookableResource", b =>
                 {
                     b.HasOne("MailAdmin.Core.Domains.MailDomain", null)
                         .WithMany()

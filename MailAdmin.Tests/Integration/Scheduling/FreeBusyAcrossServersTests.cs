@@ -15,6 +15,7 @@ using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using static MailAdmin.Tests.Infrastructure.ClusterSteps;
+using static MailAdmin.Tests.Integration.Scheduling.SchedulingSteps;
 
 namespace MailAdmin.Tests.Integration.Scheduling;
 
@@ -24,7 +25,8 @@ namespace MailAdmin.Tests.Integration.Scheduling;
 /// server, <c>GET /freebusy/{address}</c> answered by either node over the peer channel.
 /// Alice, Eva and Zoe live on hq; Bob, Dan and John on ny.
 /// </summary>
-public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : IClassFixture<TwoOfficesFixture>
+[Collection(TwoOfficesCollection.Name)]
+public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster)
 {
     private const string Alice = "alice.novak@company.com";
     private const string Eva = "eva.green@company.com";
@@ -76,7 +78,7 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
         await SubmitAsync(cluster.Hq, Eva, Imip.Message(Eva, [Dan], "REQUEST", Imip.Calendar("REQUEST", meeting)));
         await SameOnBothNodesAsync(Dan, [$"BUSY-TENTATIVE {Period(3, 9, 11)}"], "Dan is invited");
 
-        var text = await (await ReadAsync(cluster.Hq, Dan, Range, Basic(Dan))).Content.ReadAsStringAsync();
+        var text = await (await ReadFreeBusyAsync(cluster.Hq, Dan, Range, Basic(Dan))).Content.ReadAsStringAsync();
         Assert.DoesNotContain("Private subject", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Room 4.12", text, StringComparison.Ordinal);
         Assert.DoesNotContain(Eva, text, StringComparison.Ordinal);
@@ -138,25 +140,25 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
         using var salesAdmin = await cluster.Hq.SignedInClientAsync("sales-admin", TwoOfficesFixture.DomainAdminPassword);
         using var otherAdmin = await cluster.Hq.SignedInClientAsync("other-admin", TwoOfficesFixture.DomainAdminPassword);
 
-        var ok = await ReadAsync(cluster.Hq, $"{Alice}.ifb", Range, Basic(Bob));
+        var ok = await ReadFreeBusyAsync(cluster.Hq, $"{Alice}.ifb", Range, Basic(Bob));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("text/calendar", ok.Content.Headers.ContentType?.MediaType);
         Assert.Equal("utf-8", ok.Content.Headers.ContentType?.CharSet);
         Assert.StartsWith("BEGIN:VCALENDAR\r\n", await ok.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await ReadAsync(cluster.Ny, $"{Alice}.vfb", null, Basic(Bob))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ReadFreeBusyAsync(cluster.Ny, $"{Alice}.vfb", null, Basic(Bob))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await salesAdmin.GetAsync($"freebusy/{Bob}")).StatusCode);
 
-        var wrongPassword = await ReadAsync(cluster.Hq, Alice, null, Basic(Bob, "Wrong-Password-1"));
+        var wrongPassword = await ReadFreeBusyAsync(cluster.Hq, Alice, null, Basic(Bob, "Wrong-Password-1"));
         Assert.Equal("unauthenticated", (await Problem.ReadAsync(wrongPassword, HttpStatusCode.Unauthorized)).Code);
         Assert.Contains(wrongPassword.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
         await Problem.ReadAsync(await anonymous.GetAsync($"freebusy/{Alice}"), HttpStatusCode.Unauthorized);
 
         Assert.Equal("forbidden", (await Problem.ReadAsync(await otherAdmin.GetAsync($"freebusy/{Bob}"), HttpStatusCode.Forbidden)).Code);
-        Assert.Equal("invalid-range", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, Alice, "start=2026-12-10&end=2026-12-01", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
-        Assert.Equal("invalid-start", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, Alice, "start=next-week", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
-        Assert.Equal("range-too-long", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, Alice, "start=2027-01-01&end=2028-06-01", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
-        Assert.Equal("unknown-address", (await Problem.ReadAsync(await ReadAsync(cluster.Hq, "nobody@company.com", null, Basic(Bob)), HttpStatusCode.NotFound)).Code);
-        Assert.Equal("unknown-address", (await Problem.ReadAsync(await ReadAsync(cluster.Ny, "staff@company.com", null, Basic(Bob)), HttpStatusCode.NotFound)).Code);
+        Assert.Equal("invalid-range", (await Problem.ReadAsync(await ReadFreeBusyAsync(cluster.Hq, Alice, "start=2026-12-10&end=2026-12-01", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
+        Assert.Equal("invalid-start", (await Problem.ReadAsync(await ReadFreeBusyAsync(cluster.Hq, Alice, "start=next-week", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
+        Assert.Equal("range-too-long", (await Problem.ReadAsync(await ReadFreeBusyAsync(cluster.Hq, Alice, "start=2027-01-01&end=2028-06-01", Basic(Bob)), HttpStatusCode.BadRequest)).Code);
+        Assert.Equal("unknown-address", (await Problem.ReadAsync(await ReadFreeBusyAsync(cluster.Hq, "nobody@company.com", null, Basic(Bob)), HttpStatusCode.NotFound)).Code);
+        Assert.Equal("unknown-address", (await Problem.ReadAsync(await ReadFreeBusyAsync(cluster.Ny, "staff@company.com", null, Basic(Bob)), HttpStatusCode.NotFound)).Code);
     }
 
     [Fact]
@@ -169,14 +171,14 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
         await cluster.Ny.StopAsync();
         try
         {
-            var down = await ReadAsync(cluster.Hq, Bob, Range, Basic(Alice));
+            var down = await ReadFreeBusyAsync(cluster.Hq, Bob, Range, Basic(Alice));
             var problem = await Problem.ReadAsync(down, HttpStatusCode.ServiceUnavailable);
             Assert.Equal("home-server-unreachable", problem.Code);
             Assert.Contains("ny", problem.Detail, StringComparison.Ordinal);
             Assert.NotNull(down.Headers.RetryAfter);
 
             // hq's own users are answered as before.
-            Assert.Equal(HttpStatusCode.OK, (await ReadAsync(cluster.Hq, Alice, Range, Basic(Alice))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ReadFreeBusyAsync(cluster.Hq, Alice, Range, Basic(Alice))).StatusCode);
         }
         finally
         {
@@ -184,7 +186,7 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
         }
 
         await EventuallyAsync(
-            async () => (await ReadAsync(cluster.Hq, Bob, Range, Basic(Alice))).StatusCode == HttpStatusCode.OK,
+            async () => (await ReadFreeBusyAsync(cluster.Hq, Bob, Range, Basic(Alice))).StatusCode == HttpStatusCode.OK,
             "hq reaches ny again at its new address",
             TimeSpan.FromSeconds(60));
         Assert.Contains($"BUSY-TENTATIVE {Period(4, 9, 9.25)}", await BusyLinesAsync(cluster.Hq, Bob));
@@ -239,58 +241,7 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
     }
 
     /// <summary>The FREEBUSY lines of the node's answer as "TYPE start/end", read by a user of the domain (Alice).</summary>
-    private static async Task<List<string>> BusyLinesAsync(TestNode node, string user)
-    {
-        var response = await ReadAsync(node, user, Range, Basic(Alice));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{node.Name} answered {(int)response.StatusCode}: {text}");
-        return [.. text.Replace("\r\n ", string.Empty, StringComparison.Ordinal)
-            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
-            .Where(l => l.StartsWith("FREEBUSY;FBTYPE=", StringComparison.Ordinal))
-            .Select(l => l["FREEBUSY;FBTYPE=".Length..].Replace(':', ' '))];
-    }
-
-    private static async Task<HttpResponseMessage> ReadAsync(TestNode node, string address, string? query, AuthenticationHeaderValue? authorization)
-    {
-        using var client = node.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"freebusy/{address}{(query is null ? string.Empty : "?" + query)}");
-        request.Headers.Authorization = authorization;
-        return await client.SendAsync(request);
-    }
-
-    private static AuthenticationHeaderValue Basic(string user, string password = CompanyDirectory.UserPassword) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-
-    /// <summary>Sends as a user's mail client does: the submission port of their home server, STARTTLS, signed in.</summary>
-    private static async Task SubmitAsync(TestNode node, string user, MimeMessage message)
-    {
-        var endpoints = node.Services.GetRequiredService<SmtpEndpoints>();
-        using var client = Client(endpoints);
-        await client.ConnectAsync("127.0.0.1", endpoints.Submission.Port, SecureSocketOptions.StartTls);
-        await client.AuthenticateAsync(user, CompanyDirectory.UserPassword);
-        await client.SendAsync(message);
-        await client.DisconnectAsync(quit: true);
-    }
-
-    /// <summary>Sends as another mail server on the Internet does: the incoming port, no sign-in.</summary>
-    private static async Task SendIncomingAsync(TestNode node, string sender, string recipient, MimeMessage message)
-    {
-        var endpoints = node.Services.GetRequiredService<SmtpEndpoints>();
-        using var client = Client(endpoints);
-        await client.ConnectAsync("127.0.0.1", endpoints.Incoming.Port, SecureSocketOptions.StartTlsWhenAvailable);
-        await client.SendAsync(message, MailboxAddress.Parse(sender), [MailboxAddress.Parse(recipient)]);
-        await client.DisconnectAsync(quit: true);
-    }
-
-    private static SmtpClient Client(SmtpEndpoints endpoints)
-    {
-        var expected = endpoints.CertificateThumbprint;
-        return new SmtpClient
-        {
-            ServerCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && CertificateThumbprints.Sha256(certificate) == expected,
-            Timeout = 15_000,
-        };
-    }
+    private static Task<List<string>> BusyLinesAsync(TestNode node, string user) => FreeBusyLinesAsync(node, user, Range, Basic(Alice));
 
     private static DateTimeOffset At(int day, double hour) => Monday.AddDays(day).AddHours(hour);
 
@@ -299,15 +250,4 @@ public sealed class FreeBusyAcrossServersTests(TwoOfficesFixture cluster) : ICla
     private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset NextMonday()
-    {
-        var day = DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(7);
-        while (day.DayOfWeek != DayOfWeek.Monday)
-        {
-            day = day.AddDays(1);
-        }
-
-        return new DateTimeOffset(day, TimeSpan.Zero);
-    }
 }
