@@ -124,7 +124,7 @@ public sealed class MeetingPlanner(
     {
         var parsed = Parse(address, "organizer");
         AccessPolicy.Demand(principal, Permission.ManageUsers, parsed.Domain);
-        return directory.Find(new MailPath(parsed.LocalPart, parsed.Domain)) is RecipientTarget.Mailbox { Removed: false, Enabled: true } mailbox
+        return directory.Find(new MailPath(parsed.LocalPart, parsed.Domain)) is RecipientTarget.Mailbox { Removed: false, Enabled: true, Kind: MailboxKind.User } mailbox
             ? mailbox
             : throw MailAdminException.NotFound("unknown-organizer", $"{parsed} is not a user of {parsed.Domain} with a mailbox: invitations come from a user's address, pick one from the address list.");
     }
@@ -151,10 +151,12 @@ public sealed class MeetingPlanner(
                 throw MailAdminException.NotFound("unknown-attendee", $"{parsed} is not a user or resource of {organizer.Domain}: pick attendees from the Global Address List.");
             }
 
-            // The organiser is not invited to their own meeting, and nobody twice.
-            if (mailbox.UserId != organizer.UserId && attendees.TrueForAll(a => !string.Equals(a.Address, mailbox.Address, StringComparison.Ordinal)))
+            // The organiser is not invited to their own meeting, and nobody twice. A resource is
+            // invited as one whatever the caller said: its home server books it from the request.
+            if (!string.Equals(mailbox.Address, organizer.Address, StringComparison.Ordinal) && attendees.TrueForAll(a => !string.Equals(a.Address, mailbox.Address, StringComparison.Ordinal)))
             {
-                attendees.Add(attendee! with { Address = mailbox.Address, Name = OneLine(attendee.Name) });
+                var kind = mailbox.Kind == MailboxKind.Resource ? (attendee!.Kind == AttendeeKind.Person ? AttendeeKind.Room : attendee.Kind) : AttendeeKind.Person;
+                attendees.Add(attendee! with { Address = mailbox.Address, Name = OneLine(attendee.Name), Kind = kind });
             }
         }
 

@@ -4,6 +4,7 @@ using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.Scheduling;
+using MailAdmin.Core.Scheduling.Resources;
 using MailAdmin.Tests.Components;
 
 namespace MailAdmin.Tests.Integration.Scheduling;
@@ -68,6 +69,21 @@ public sealed class MeetingPlannerServiceTests : IAsyncLifetime
         var entry = Assert.Single(audit.Items);
         Assert.Equal(AuditLog.Success, entry.Result);
         Assert.StartsWith("ann@company.com: Budget review at ", entry.Target, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_ARoomOfTheDomain_IsInvitedAsARoom_AndTheOrganiserOnlyOnce()
+    {
+        await _core.Get<ResourceService>().CreateAsync(Actor.System, "company.com", new ResourceInput("orion@company.com", "Orion", ResourceType.Room, 8, "Floor 4", null, null, null), CancellationToken.None);
+
+        var sent = await _core.Get<MeetingPlanner>().SendAsync(Admin, Meeting() with { Attendees = [new MeetingAttendee(Bob), new MeetingAttendee("orion@company.com", "Orion"), new MeetingAttendee(Bob)] }, CancellationToken.None);
+
+        Assert.Equal([Bob, "orion@company.com"], sent.Recipients);
+        await using var stream = _core.Get<MailQueue>().Content(sent.QueueId)!.OpenRead();
+        var message = await MimeKit.MimeMessage.LoadAsync(stream);
+        var calendar = message.BodyParts.OfType<MimeKit.TextPart>().Single(p => p.ContentType.IsMimeType("text", "calendar"));
+        var attendees = Ical.Net.Calendar.Load(calendar.Text)!.Events.Single().Attendees;
+        Assert.Equal(["INDIVIDUAL", "ROOM"], attendees.Select(a => a.Type));
     }
 
     [Fact]
