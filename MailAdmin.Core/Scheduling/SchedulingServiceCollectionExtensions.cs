@@ -4,7 +4,7 @@ namespace MailAdmin.Core.Scheduling;
 
 public static class SchedulingServiceCollectionExtensions
 {
-    /// <summary>Calendars from iMIP, free/busy across servers, bookable resources.</summary>
+    /// <summary>Calendars from iMIP, free/busy across servers, bookable resources, the meeting planner.</summary>
     public static IServiceCollection AddScheduling(this IServiceCollection services)
     {
         services.AddSingleton<CalendarBook>();
@@ -13,6 +13,7 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<CalendarPeerService>();
         services.AddSingleton<Resources.ResourceDesk>();
         services.AddSingleton<Resources.ResourceService>();
+        services.AddSingleton<MeetingPlanner>();
         return services;
     }
 }

@@ -24,6 +24,7 @@ public sealed class NavMenuTests
         new("Aliases and lists",    true,      true,      true),
         new("Global Address List",  true,      true,      true),
         new("Resources",            true,      true,      true),
+        new("Meeting planner",      true,      true,      true),
         new("Migration",            true,      true,      true),
         new("Mail queue",           true,      true,      true),
         new("Audit log",            true,      true,      false),
