@@ -17,7 +17,11 @@ public sealed class AddressBookTests(BrowserFixture browser) : IAsyncLifetime
         await admin.PostAsJsonAsync("api/v1/users", new { address = "ann@company.com", name = "Ann Novak", password = "User-Password-1" });
     }
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await browser.CloseContextsAsync();
+        await _node.DisposeAsync();
+    }
 
     [Fact]
     public async Task AddAliasAndMailingList_InTheConsole_AreListed()

@@ -10,7 +10,11 @@ public sealed class ChangePasswordTests(BrowserFixture browser) : IAsyncLifetime
 
     public async Task InitializeAsync() => _node = await TestNode.StartAsync("password");
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await browser.CloseContextsAsync();
+        await _node.DisposeAsync();
+    }
 
     [Fact]
     public async Task ChangePassword_ThroughThePage_SignsInAgainWithTheNewPasswordOnly()

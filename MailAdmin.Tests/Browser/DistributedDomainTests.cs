@@ -37,6 +37,7 @@ public sealed class DistributedDomainTests(BrowserFixture browser) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
+        await browser.CloseContextsAsync();
         _nyAdmin.Dispose();
         _hqAdmin.Dispose();
         await _ny.DisposeAsync();

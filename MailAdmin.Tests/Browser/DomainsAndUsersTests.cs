@@ -17,6 +17,7 @@ public sealed class DomainsAndUsersTests(BrowserFixture browser) : IAsyncLifetim
 
     public async Task DisposeAsync()
     {
+        await browser.CloseContextsAsync();
         await _node.DisposeAsync();
         await _slapd.DisposeAsync();
     }

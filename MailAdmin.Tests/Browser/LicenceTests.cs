@@ -19,7 +19,11 @@ public sealed class LicenceTests(BrowserFixture browser) : IAsyncLifetime
         await AddUsersAsync("ann", "bob");
     }
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await browser.CloseContextsAsync();
+        await _node.DisposeAsync();
+    }
 
     [Fact]
     public async Task AppBar_FollowsTheUsersAdded_AndLeadsToTheLicencePage()

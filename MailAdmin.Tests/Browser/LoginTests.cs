@@ -10,7 +10,11 @@ public sealed class LoginTests(BrowserFixture browser) : IAsyncLifetime
 
     public async Task InitializeAsync() => _node = await TestNode.StartAsync("hq");
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await browser.CloseContextsAsync();
+        await _node.DisposeAsync();
+    }
 
     [Fact]
     public async Task SignIn_ThroughTheLoginPage_ShowsTheShellWithNodeNameAndRole()

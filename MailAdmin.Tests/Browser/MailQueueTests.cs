@@ -23,6 +23,7 @@ public sealed class MailQueueTests(BrowserFixture browser) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await browser.CloseContextsAsync();
         await _node.DisposeAsync();
         await _sink.DisposeAsync();
     }

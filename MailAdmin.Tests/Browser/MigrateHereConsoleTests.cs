@@ -41,6 +41,7 @@ public sealed class MigrateHereConsoleTests(BrowserFixture browser) : IAsyncLife
 
     public async Task DisposeAsync()
     {
+        await browser.CloseContextsAsync();
         await _ny.DisposeAsync();
         await _hq.DisposeAsync();
         await _slapd.DisposeAsync();

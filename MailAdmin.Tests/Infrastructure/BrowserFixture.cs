@@ -5,13 +5,20 @@ namespace MailAdmin.Tests.Infrastructure;
 /// <summary>
 /// Debian's Chromium, headless, driven by Playwright (whose driver ships in
 /// its NuGet package: no browser download). One browser serves a test
-/// collection; each test opens a context of its own.
+/// collection; each test opens a context of its own and closes it with
+/// <see cref="CloseContextsAsync"/> when it ends.
 /// </summary>
+/// <remarks>
+/// A page left open after its test keeps running: once the node behind it stops, its Blazor
+/// client tries to reconnect for minutes, and a dozen such pages keep both cores of a CI machine
+/// busy for the rest of the run.
+/// </remarks>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly string _profileRoot = Path.Combine(Path.GetTempPath(), $"mailadmin-chromium-{Guid.NewGuid():N}");
+    private readonly List<IBrowserContext> _contexts = [];
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = default!;
@@ -47,8 +54,27 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync(ColorScheme colorScheme = ColorScheme.Light)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ColorScheme = colorScheme, Locale = "en-US" });
+        _contexts.Add(context);
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Closes every context (and its pages) opened since the last call: a test's last step, before its nodes stop.</summary>
+    public async Task CloseContextsAsync()
+    {
+        var contexts = _contexts.ToList();
+        _contexts.Clear();
+        foreach (var context in contexts)
+        {
+            try
+            {
+                await context.CloseAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // The browser is gone, and the context with it: nothing is left running, and the test's nodes must still stop.
+            }
+        }
     }
 
     public async Task DisposeAsync()
