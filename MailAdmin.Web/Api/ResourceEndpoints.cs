@@ -21,13 +21,14 @@ internal static class ResourceEndpoints
     public static void MapResourceEndpoints(this RouteGroupBuilder api)
     {
         var resources = api.MapGroup("/resources").WithTags("Resources");
-        resources.MapGet("/", async (HttpContext context, ResourceService service, string? domain) =>
+        api.MapGet("/resources", async (HttpContext context, ResourceService service, string? domain) =>
                 (await service.ListAsync(context.User.RequireAdmin(), domain ?? throw MailAdminException.Invalid("domain-required", "Say whose resources you want with ?domain=."), context.RequestAborted)).Select(ToResponse))
             .RequireAuthorization(Policies.For(Permission.ViewUsers))
+            .WithTags("Resources")
             .WithSummary("The rooms and equipment of a domain, from every server of the distributed domain.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        resources.MapPost("/", async (HttpContext context, ResourceService service, string? domain, ResourceRequest request) =>
+        api.MapPost("/resources", async (HttpContext context, ResourceService service, string? domain, ResourceRequest request) =>
             {
                 var address = request.Address ?? string.Empty;
                 var ascii = domain ?? (address.Contains('@', StringComparison.Ordinal) ? address[(address.LastIndexOf('@') + 1)..] : throw MailAdminException.Invalid("domain-required", "Give the full address (room-201@company.com), or the domain with ?domain=."));
@@ -35,6 +36,7 @@ internal static class ResourceEndpoints
                 return Results.Created($"/api/v1/resources/{Uri.EscapeDataString(created.Address)}", ToResponse(created));
             })
             .RequireAuthorization(Policies.For(Permission.ManageUsers))
+            .WithTags("Resources")
             .WithSummary("Add a room or equipment homed on this server; refused when its address is taken.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);

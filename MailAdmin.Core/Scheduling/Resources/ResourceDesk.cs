@@ -1,4 +1,5 @@
 using MailAdmin.Core.Distribution;
+using MailAdmin.Core.Mail;
 using MailAdmin.Core.Mail.Queue;
 using MailAdmin.Core.Mail.Routing;
 using MailAdmin.Core.Storage;
@@ -18,6 +19,7 @@ namespace MailAdmin.Core.Scheduling.Resources;
 public sealed partial class ResourceDesk(
     IDbContextFactory<NodeDbContext> databases,
     CalendarBook book,
+    RecipientDirectory directory,
     MailQueue queue,
     LocalEndpoints endpoints,
     TimeProvider clock,
@@ -38,7 +40,20 @@ public sealed partial class ResourceDesk(
         switch (itip.Method)
         {
             case ItipMethod.Request:
-                var decisions = await book.BookAsync(card.Address, itip, resource.Policy, cancellationToken).ConfigureAwait(false);
+                // Rooms are booked by the organisation's own people: a request organised from
+                // outside is kept in the mailbox but books nothing, and gets no answer (no backscatter).
+                var inside = itip.Events.Where(e => e.Organizer is { } organizer && MailPath.FromAddress(organizer) is { } path && directory.IsLocalDomain(path.Domain)).ToList();
+                if (inside.Count < itip.Events.Count)
+                {
+                    LogOutsider(logger, queueId, card.Address, itip.Events.First(e => !inside.Contains(e)).Organizer ?? "(no organiser)");
+                }
+
+                if (inside.Count == 0)
+                {
+                    break;
+                }
+
+                var decisions = await book.BookAsync(card.Address, itip with { Events = inside }, resource.Policy, cancellationToken).ConfigureAwait(false);
                 foreach (var meeting in decisions.GroupBy(d => (d.Event.Uid, d.Event.Organizer)))
                 {
                     var answered = meeting.ToList();
@@ -116,6 +131,9 @@ public sealed partial class ResourceDesk(
 
     [LoggerMessage(EventId = 8121, Level = LogLevel.Information, Message = "{QueueId}: {Resource} answered {Participation} to meeting {Uid} of {Organizer} ({Reason}).")]
     private static partial void LogAnswered(ILogger logger, string queueId, string resource, string participation, string uid, string organizer, string reason);
+
+    [LoggerMessage(EventId = 8123, Level = LogLevel.Warning, Message = "{QueueId}: {Resource} ignored a request organised by {Organizer}, who is not of this organisation's domains.")]
+    private static partial void LogOutsider(ILogger logger, string queueId, string resource, string organizer);
 
     [LoggerMessage(EventId = 8122, Level = LogLevel.Information, Message = "{QueueId}: {Resource} freed the time of meeting {Uids}, cancelled by its organiser.")]
     private static partial void LogFreed(ILogger logger, string queueId, string resource, string uids);

@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using MailAdmin.Core.Mail.Smtp;
 using MailAdmin.Tests.Infrastructure;
 using MailAdmin.Tests.Infrastructure.Mail;
+using MailAdmin.Tests.Integration.Scheduling;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +21,10 @@ namespace MailAdmin.Tests.Integration.Distribution;
 /// </summary>
 public sealed class MailAcrossNodesTests : IAsyncLifetime
 {
+    private const string Alice = "alice.novak@company.com";
+    private const string Bob = "bob.smith@company.com";
+    private const string Carol = "carol.jones@company.com";
+
     private readonly SlapdFixture _slapd = new();
     private SmtpSink _internet = default!;
     private TestNode _hq = default!;
@@ -188,6 +195,56 @@ public sealed class MailAcrossNodesTests : IAsyncLifetime
 
         Assert.Single(_ny.Inbox("dan.brown@company.com"));
     }
+
+    [Fact]
+    public async Task AnInvitationAcrossThreeServers_BooksARoomOnSea_AndEveryServerAnswersTheSameAddressListAndFreeBusy()
+    {
+        using var seaAdmin = await _sea.SignedInClientAsync();
+        var created = await seaAdmin.PostAsJsonAsync("api/v1/resources?domain=company.com", new { address = "west-room", name = "West room", type = "room", capacity = 6, location = "Seattle" });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        const string Room = "west-room@company.com";
+
+        // Alice on hq invites Bob (ny), Carol (sea) and sea's room.
+        var start = SchedulingSteps.NextMonday().AddDays(2).AddHours(15);
+        var meeting = Imip.Meeting($"three-{Guid.NewGuid():N}", Alice, [Bob, Carol, Room], start, TimeSpan.FromHours(1));
+        await EventuallyAsync(async () => (await GalAsync(_hq)).Contains($"{Room} resource sea"), "hq has sea's room before Alice invites it");
+        await SchedulingSteps.SubmitAsync(_hq, Alice, Imip.Message(Alice, [Bob, Carol, Room], "REQUEST", Imip.Calendar("REQUEST", meeting)));
+
+        var slot = $"{Utc(start)}/{Utc(start.AddHours(1))}";
+        var expected = new Dictionary<string, string[]>
+        {
+            [Alice] = [$"BUSY {slot}"],
+            [Bob] = [$"BUSY-TENTATIVE {slot}"],
+            [Carol] = [$"BUSY-TENTATIVE {slot}"],
+            [Room] = [$"BUSY {slot}"],
+        };
+        var query = $"start={start.UtcDateTime.Date:yyyy-MM-dd}&days=7";
+        foreach (var node in new[] { _hq, _ny, _sea })
+        {
+            foreach (var (address, lines) in expected)
+            {
+                await EventuallyAsync(
+                    async () => (await SchedulingSteps.FreeBusyLinesAsync(node, address, query, SchedulingSteps.Basic(Carol))).SequenceEqual(lines),
+                    $"{node.Name} answers the free/busy of {address} as [{string.Join(", ", lines)}]");
+            }
+        }
+
+        // The same Global Address List on all three: users, groups, lists and the room, each with its home server.
+        var lists = new[] { await GalAsync(_hq), await GalAsync(_ny), await GalAsync(_sea) };
+        Assert.Contains($"{Room} resource sea", lists[0]);
+        Assert.Contains($"{Bob} user ny", lists[0]);
+        Assert.Equal(lists[0], lists[1]);
+        Assert.Equal(lists[0], lists[2]);
+    }
+
+    private static async Task<List<string>> GalAsync(TestNode node)
+    {
+        using var admin = await node.SignedInClientAsync();
+        var page = await admin.GetFromJsonAsync<JsonElement>("api/v1/gal?domain=company.com&pageSize=500");
+        return [.. page.GetProperty("items").EnumerateArray().Select(e => $"{e.GetProperty("address").GetString()} {e.GetProperty("kind").GetString()} {e.GetProperty("homeServer").GetString()}")];
+    }
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task SendWithSubjectAsync(TestNode node, string from, string subject, params string[] to)
     {

@@ -176,6 +176,16 @@ public sealed class ResourceBookingTests(TwoOfficesFixture cluster)
         Assert.Equal(HttpStatusCode.NotFound, (await cluster.HqAdmin.GetAsync($"api/v1/resources/r-{id}@company.com")).StatusCode);
 
         var van = await CreateAsync(new { name = "Van", type = "equipment", location = "Garage" });
+
+        // A partner on the Internet cannot book it: the request is delivered, books nothing, gets no answer.
+        var outside = $"outside-{Guid.NewGuid():N}";
+        await SendIncomingAsync(cluster.Hq, "partner@example.org", van, Imip.Message("partner@example.org", [van], "REQUEST", Imip.Calendar("REQUEST", Imip.Meeting(outside, "partner@example.org", [van], At(4, 9), TimeSpan.FromHours(1)))));
+        await MessageAsync(cluster.Hq, van, m => m.From.Mailboxes.Any(f => f.Address == "partner@example.org"), "the partner's request is in the van's mailbox");
+        var inside = $"inside-{Guid.NewGuid():N}";
+        await SubmitAsync(cluster.Ny, Bob, Imip.Message(Bob, [van], "REQUEST", Imip.Calendar("REQUEST", Imip.Meeting(inside, Bob, [van], At(4, 9), TimeSpan.FromHours(1)))));
+        Assert.Equal("ACCEPTED", (await ReplyAsync(cluster.Ny, Bob, van, inside)).PartStat);
+        Assert.Equal(inside, Assert.Single(await BookingsAsync(van, _ => true, "the van's bookings")).Uid);
+
         var onNy = await cluster.NyAdmin.PatchAsJsonAsync($"api/v1/resources/{van}", new { name = "Stolen van" });
         Assert.Equal("not-home-server", (await Problem.ReadAsync(onNy, HttpStatusCode.Conflict)).Code);
 
