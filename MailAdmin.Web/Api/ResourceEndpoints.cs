@@ -30,9 +30,7 @@ internal static class ResourceEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/resources", async (HttpContext context, ResourceService service, string? domain, ResourceRequest request) =>
             {
-                var address = request.Address ?? string.Empty;
-                var ascii = domain ?? (address.Contains('@', StringComparison.Ordinal) ? address[(address.LastIndexOf('@') + 1)..] : throw MailAdminException.Invalid("domain-required", "Give the full address (room-201@company.com), or the domain with ?domain=."));
-                var created = await service.CreateAsync(ClientAddress.ActorOf(context), ascii, ToInput(request), context.RequestAborted);
+                var created = await service.CreateAsync(ClientAddress.ActorOf(context), domain, ToInput(request), context.RequestAborted);
                 return Results.Created($"/api/v1/resources/{Uri.EscapeDataString(created.Address)}", ToResponse(created));
             })
             .RequireAuthorization(Policies.For(Permission.ManageUsers))

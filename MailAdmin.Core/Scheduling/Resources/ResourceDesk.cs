@@ -103,14 +103,7 @@ public sealed partial class ResourceDesk(
     {
         try
         {
-            var value = Ical.Net.Calendar.Load(component)?.Events.FirstOrDefault()?.Organizer?.Value?.ToString();
-            if (value is null)
-            {
-                return null;
-            }
-
-            var address = value.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) ? value[7..] : value;
-            return MailboxAddress.TryParse(address, out _) ? address : null;
+            return ItipReader.AddressOf(Ical.Net.Calendar.Load(component)?.Events.FirstOrDefault()?.Organizer?.Value);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

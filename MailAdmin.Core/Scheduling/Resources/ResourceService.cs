@@ -90,14 +90,18 @@ public sealed class ResourceService(
     }
 
     /// <summary>Creates a resource homed on this server.</summary>
-    /// <exception cref="MailAdminException"><c>address-exists</c> when anything of the domain has the address; the input's own codes.</exception>
-    public Task<ResourceInfo> CreateAsync(Actor actor, string domain, ResourceInput input, CancellationToken cancellationToken)
+    /// <param name="domain">The domain; null takes it from a full address in <paramref name="input"/>.</param>
+    /// <exception cref="MailAdminException"><c>address-exists</c> when anything of the domain has the address; <c>domain-required</c>; the input's own codes.</exception>
+    public Task<ResourceInfo> CreateAsync(Actor actor, string? domain, ResourceInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(input);
         return audit.RunAsync(actor, "resource.create", input.Address ?? string.Empty, async () =>
         {
-            var ascii = DomainNames.Normalize(domain);
+            var address = input.Address ?? string.Empty;
+            var ascii = DomainNames.Normalize(domain
+                ?? (address.Contains('@', StringComparison.Ordinal) ? address[(address.LastIndexOf('@') + 1)..]
+                    : throw MailAdminException.Invalid("domain-required", "Give the full address (room-201@company.com), or the domain.")));
             AccessPolicy.Demand(actor.Principal, Permission.ManageUsers, ascii);
             var parsed = ParseInDomain(input.Address, ascii);
             var resource = new BookableResource { LocalPart = parsed.LocalPart, Name = string.Empty, CreatedAt = clock.GetUtcNow() };
@@ -248,7 +252,7 @@ public sealed class ResourceService(
         {
             var vevent = Ical.Net.Calendar.Load(component)?.Events.FirstOrDefault();
             summary = vevent?.Summary;
-            organizer = vevent?.Organizer?.Value?.ToString() is { } value && value.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) ? value[7..] : vevent?.Organizer?.Value?.ToString();
+            organizer = ItipReader.AddressOf(vevent?.Organizer?.Value);
             recurring = vevent?.RecurrenceRule is not null || meeting.Any(e => e.RecurrenceKey.Length > 0);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
