@@ -133,16 +133,20 @@ public sealed class MigrateHereTests : IAsyncLifetime
     [Fact]
     public async Task MigrateHere_ForAUserAlreadyMoving_IsRefusedAsAlreadyMigrating_AndForAUserAlreadyHere_AsAlreadyHome()
     {
-        Seed(MaildirOf(_ny, Dan), 50);
-        var first = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
+        // The copy is capped (125 KB at 50 KB/s: seconds), so the second request surely meets the first
+        // still running: on a quiet machine an uncapped 50-message move ended before it was asked again.
+        await _hq.RestartAsync("--Migration:MaxKilobytesPerSecond=50");
+        using var admin = await _hq.SignedInClientAsync();
+        Seed(MaildirOf(_ny, Dan), 50, bodyBytes: 2500);
+        var first = await admin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        var second = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
+        var second = await admin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { Dan } });
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         var problem = await second.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("already-migrating", problem.GetProperty("code").GetString());
         Assert.Equal(Dan, problem.GetProperty("refusals")[0].GetProperty("user").GetString());
 
-        var home = await _hqAdmin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { "alice.novak@company.com" } });
+        var home = await admin.PostAsJsonAsync("api/v1/migrations", new { users = new[] { "alice.novak@company.com" } });
         Assert.Equal(HttpStatusCode.Conflict, home.StatusCode);
         Assert.Equal("already-home", (await home.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
