@@ -73,17 +73,23 @@ public sealed class GalService(IDbContextFactory<NodeDbContext> databases, Nodes
     public async Task<GalPage> SearchAsync(AdminPrincipal reader, string? domain, string? search, int page, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        var ascii = await ReadableDomainAsync(reader, domain, cancellationToken);
+        return await ReadAsync(ascii, search, page, pageSize, cancellationToken);
+    }
+
+    /// <summary>The domain an administrator reads: the one given, else their own, else the node's only one; checked.</summary>
+    private async Task<string> ReadableDomainAsync(AdminPrincipal reader, string? domain, CancellationToken cancellationToken)
+    {
         var ascii = domain is not null ? DomainNames.Normalize(domain) : AccessPolicy.DomainScope(reader) ?? await OnlyDomainAsync(cancellationToken);
         AccessPolicy.Demand(reader, Permission.ViewUsers, ascii);
-        return await ReadAsync(ascii, search, page, pageSize, cancellationToken);
+        return ascii;
     }
 
     /// <summary>The whole list of a domain, for the vCard export.</summary>
     public async Task<IReadOnlyList<GalEntry>> AllAsync(AdminPrincipal reader, string? domain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var ascii = domain is not null ? DomainNames.Normalize(domain) : AccessPolicy.DomainScope(reader) ?? await OnlyDomainAsync(cancellationToken);
-        AccessPolicy.Demand(reader, Permission.ViewUsers, ascii);
+        var ascii = await ReadableDomainAsync(reader, domain, cancellationToken);
         return (await ListAsync(ascii, cancellationToken)).Entries;
     }
 

@@ -1,4 +1,5 @@
 using MailAdmin.Core.Domains;
+using MailAdmin.Web.Components.Common;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -35,8 +36,7 @@ public sealed partial class GlobalAddressList
     protected override async Task OnInitializedAsync()
     {
         _domains = await Domains.ListAsync(await GetAdminAsync(), CancellationToken.None);
-        var wanted = InitialDomain is not null && DomainNames.TryNormalize(InitialDomain, out var ascii) ? ascii : null;
-        _domain = _domains.FirstOrDefault(d => d.Name == wanted)?.Name ?? (_domains.Count > 0 ? _domains[0].Name : null);
+        _domain = DomainChoice.Initial(_domains, InitialDomain);
     }
 
     private async Task<GridData<GalEntry>> LoadAsync(GridState<GalEntry> state, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using MailAdmin.Core.Accounts;
 using MailAdmin.Core.Domains;
 using MailAdmin.Core.Errors;
 using MailAdmin.Core.Scheduling.Resources;
+using MailAdmin.Web.Components.Common;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -40,8 +41,7 @@ public sealed partial class Resources
     protected override async Task OnInitializedAsync()
     {
         _domains = await DomainService.ListAsync(await GetAdminAsync(), CancellationToken.None);
-        var wanted = InitialDomain is not null && DomainNames.TryNormalize(InitialDomain, out var ascii) ? ascii : null;
-        _domain = _domains.FirstOrDefault(d => d.Name == wanted)?.Name ?? (_domains.Count > 0 ? _domains[0].Name : null);
+        _domain = DomainChoice.Initial(_domains, InitialDomain);
         await LoadAsync();
     }
 
